@@ -1,0 +1,3 @@
+module github.com/dtsen-id/dtsen/gateway
+
+go 1.26.0
