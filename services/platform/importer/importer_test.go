@@ -1,0 +1,216 @@
+package importer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/importer"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
+	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
+)
+
+// A "thing" record is written as a parent row plus its parts, so a test can
+// tell a whole record from a half-written one.
+type thing struct {
+	id    string
+	parts int
+}
+
+var thingTables = storage.MigrationSet{Name: "things", FS: fstest.MapFS{
+	"sqlite/0001_things.sql":   {Data: []byte("CREATE TABLE things (id TEXT PRIMARY KEY, parts INTEGER); CREATE TABLE parts (thing TEXT, n INTEGER);")},
+	"postgres/0001_things.sql": {Data: []byte("CREATE TABLE things (id TEXT PRIMARY KEY, parts INTEGER); CREATE TABLE parts (thing TEXT, n INTEGER);")},
+}}
+
+var spec = importer.Spec[thing]{
+	Check: func(r thing) (string, []*typev1.RecordViolation) {
+		if strings.HasPrefix(r.id, "bad") {
+			return r.id, []*typev1.RecordViolation{{Field: "id", Reason: "THING_BAD", Description: "bad thing"}}
+		}
+		return r.id, nil
+	},
+	Apply: func(ctx context.Context, tx *storage.Tx, recs []importer.Record[thing]) (importer.Outcome, error) {
+		var out importer.Outcome
+		for _, rec := range recs {
+			var parts int
+			err := tx.QueryRowContext(ctx, "SELECT parts FROM things WHERE id = $1", rec.Value.id).Scan(&parts)
+			if err == nil {
+				if parts == rec.Value.parts {
+					out.Unchanged++
+				} else {
+					out.Rejections = append(out.Rejections, &typev1.RecordRejection{Index: rec.Index, Key: rec.Value.id,
+						Violations: []*typev1.RecordViolation{{Reason: "THING_CONFLICT"}}})
+				}
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO things VALUES ($1, $2)", rec.Value.id, rec.Value.parts); err != nil {
+				return out, err
+			}
+			for i := 0; i < rec.Value.parts; i++ {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO parts VALUES ($1, $2)", rec.Value.id, i); err != nil {
+					return out, err
+				}
+			}
+			out.Accepted++
+		}
+		return out, nil
+	},
+}
+
+// stream replays records and, when cutAfter >= 0, fails like a dropped
+// connection after that many records.
+func stream(recs []thing, cutAfter int) func() (thing, error) {
+	i := 0
+	return func() (thing, error) {
+		if cutAfter >= 0 && i == cutAfter {
+			return thing{}, status.Error(codes.Canceled, "client went away")
+		}
+		if i == len(recs) {
+			return thing{}, io.EOF
+		}
+		i++
+		return recs[i-1], nil
+	}
+}
+
+func header(batch string) *typev1.ImportBatchHeader {
+	return &typev1.ImportBatchHeader{Source: "test-agency", BatchId: batch}
+}
+
+func TestImport(t *testing.T) {
+	storagetest.Engines(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		db := storagetest.Open(t, url, importer.Migrations, thingTables)
+		im := importer.New(db, importer.Options{Domain: "test.dtsen.go.id", ChunkSize: 3})
+		count := func(table string) int {
+			var n int
+			if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+
+		t.Run("mixed batch: valid records land, invalid ones are rejected with reasons", func(t *testing.T) {
+			recs := []thing{{"a", 2}, {"bad1", 1}, {"b", 3}, {"c", 1}, {"bad2", 1}, {"a", 5}, {"d", 2}}
+			sum, err := importer.Run(ctx, im, header("mixed-1"), stream(recs, -1), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.ReceivedCount != 7 || sum.AcceptedCount != 4 || sum.RejectedCount != 3 || sum.Replayed {
+				t.Fatalf("summary %+v", sum)
+			}
+			var got []string
+			for _, r := range sum.Rejections {
+				got = append(got, fmt.Sprintf("%d:%s:%s", r.Index, r.Key, r.Violations[0].Reason))
+			}
+			if want := "1:bad1:THING_BAD,4:bad2:THING_BAD,5:a:THING_CONFLICT"; strings.Join(got, ",") != want {
+				t.Fatalf("rejections %v, want %s", got, want)
+			}
+			if count("things") != 4 || count("parts") != 8 {
+				t.Fatalf("things=%d parts=%d", count("things"), count("parts"))
+			}
+		})
+
+		t.Run("re-sending a completed batch is a no-op returning the original summary", func(t *testing.T) {
+			recs := []thing{{"e", 1}, {"f", 1}}
+			first, err := importer.Run(ctx, im, header("resend-1"), stream(recs, -1), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := count("parts")
+			again, err := importer.Run(ctx, im, header("resend-1"), stream(append(recs, thing{"g", 1}), -1), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !again.Replayed || again.AcceptedCount != first.AcceptedCount || count("parts") != before {
+				t.Fatalf("replay: %+v, parts %d -> %d", again, before, count("parts"))
+			}
+		})
+
+		t.Run("a cut stream leaves only whole records, and a re-send completes it", func(t *testing.T) {
+			recs := []thing{{"h1", 2}, {"h2", 2}, {"h3", 2}, {"h4", 2}, {"h5", 2}}
+			_, err := importer.Run(ctx, im, header("cut-1"), stream(recs, 4), spec)
+			if status.Code(err) != codes.Canceled {
+				t.Fatalf("cut stream returned %v", err)
+			}
+			var things, parts int
+			_ = db.QueryRowContext(ctx, "SELECT count(*) FROM things WHERE id LIKE 'h%'").Scan(&things)
+			_ = db.QueryRowContext(ctx, "SELECT count(*) FROM parts WHERE thing LIKE 'h%'").Scan(&parts)
+			if things != 3 || parts != 6 { // the first chunk of 3 committed; record 4 was not
+				t.Fatalf("after cut: things=%d parts=%d", things, parts)
+			}
+			sum, err := importer.Run(ctx, im, header("cut-1"), stream(recs, -1), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.AcceptedCount != 2 || sum.UnchangedCount != 3 || sum.Replayed {
+				t.Fatalf("resumed summary %+v", sum)
+			}
+		})
+
+		t.Run("bad headers are rejected before anything is written", func(t *testing.T) {
+			for _, h := range []*typev1.ImportBatchHeader{nil, {Source: "", BatchId: "x"}, {Source: "ok", BatchId: "has space"}, {Source: "UPPER", BatchId: "x"}} {
+				_, err := importer.Run(ctx, im, h, stream([]thing{{"zz", 1}}, -1), spec)
+				if status.Code(err) != codes.InvalidArgument || apierror.ReasonOf(err) == "" {
+					t.Fatalf("header %+v: %v", h, err)
+				}
+			}
+			var n int
+			_ = db.QueryRowContext(ctx, "SELECT count(*) FROM things WHERE id = 'zz'").Scan(&n)
+			if n != 0 {
+				t.Fatal("a record was written under a bad header")
+			}
+		})
+
+		t.Run("a batch being imported by another stream is refused", func(t *testing.T) {
+			block := make(chan struct{})
+			started := make(chan struct{})
+			first := make(chan error, 1)
+			go func() {
+				n := 0
+				_, err := importer.Run(ctx, im, header("busy-1"), func() (thing, error) {
+					if n == 0 {
+						n++
+						close(started)
+						<-block
+						return thing{"busy", 1}, nil
+					}
+					return thing{}, io.EOF
+				}, spec)
+				first <- err
+			}()
+			<-started
+			_, err := importer.Run(ctx, im, header("busy-1"), stream(nil, -1), spec)
+			close(block)
+			if status.Code(err) != codes.Aborted || apierror.ReasonOf(err) != "IMPORT_BATCH_IN_PROGRESS" {
+				t.Fatalf("concurrent import: %v", err)
+			}
+			if err := <-first; err != nil {
+				t.Fatal(err)
+			}
+		})
+
+		t.Run("a storage failure aborts the batch and a re-send may retry it", func(t *testing.T) {
+			failing := spec
+			failing.Apply = func(context.Context, *storage.Tx, []importer.Record[thing]) (importer.Outcome, error) {
+				return importer.Outcome{}, errors.New("disk on fire")
+			}
+			if _, err := importer.Run(ctx, im, header("fail-1"), stream([]thing{{"q", 1}}, -1), failing); err == nil {
+				t.Fatal("failure not reported")
+			}
+			sum, err := importer.Run(ctx, im, header("fail-1"), stream([]thing{{"q", 1}}, -1), spec)
+			if err != nil || sum.AcceptedCount != 1 {
+				t.Fatalf("retry: %+v %v", sum, err)
+			}
+		})
+	})
+}
