@@ -1,0 +1,131 @@
+// Command gateway is the DTSEN REST gateway: it translates REST/JSON calls into
+// the services' gRPC APIs (HTTP rules in gateway/api/http_rules.yaml), serves
+// the OpenAPI document, health and readiness, and traces every request into
+// the services.
+//
+// Configuration comes from the environment; run `gateway --help` for the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dtsen-id/dtsen/gateway/internal/server"
+	"github.com/dtsen-id/dtsen/services/platform/config"
+	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
+	"github.com/dtsen-id/dtsen/services/platform/logging"
+	"github.com/dtsen-id/dtsen/services/platform/telemetry"
+)
+
+const service = "gateway"
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	err := run(os.Args[1:])
+	switch {
+	case errors.Is(err, config.ErrHelp):
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "gateway:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	cfg := config.New(service)
+	httpAddr := cfg.String("DTSEN_GATEWAY_HTTP_ADDR", "127.0.0.1:8080", "HTTP listen address (host:port)")
+	registryAddr := cfg.String("DTSEN_GATEWAY_REGISTRY_ADDR", "127.0.0.1:9101", "gRPC address of the registry service")
+	registryHealth := cfg.String("DTSEN_GATEWAY_REGISTRY_HEALTH_SERVICE", "",
+		"service name /readyz asks the registry's grpc.health.v1 about (empty: the whole server)")
+	maxBody := cfg.Int("DTSEN_GATEWAY_MAX_BODY_BYTES", server.DefaultMaxBodyBytes, "largest accepted request body in bytes; larger bodies get 413")
+	logLevel := cfg.String("DTSEN_GATEWAY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	shutdownGrace := cfg.Duration("DTSEN_GATEWAY_SHUTDOWN_GRACE", 15*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
+	if err := cfg.Parse(args); err != nil {
+		return err
+	}
+	if *maxBody <= 0 {
+		return fmt.Errorf("config: DTSEN_GATEWAY_MAX_BODY_BYTES=%d: must be positive", *maxBody)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(strings.TrimSpace(*logLevel))); err != nil {
+		return fmt.Errorf("config: DTSEN_GATEWAY_LOG_LEVEL=%q: %w", *logLevel, err)
+	}
+	log := logging.New(os.Stderr, service, level)
+	slog.SetDefault(log)
+
+	ctx, stop := grpcserver.SignalContext()
+	defer stop()
+
+	shutdownTelemetry, err := telemetry.Setup(ctx, service, version)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := shutdownTelemetry(sctx); err != nil {
+			log.Warn("telemetry shutdown", slog.Any("error", err))
+		}
+	}()
+
+	// grpcserver.Dial adds the otelgrpc client stats handler, so the trace
+	// started by otelhttp continues into the registry (W3C traceparent).
+	registry, err := grpcserver.Dial(ctx, *registryAddr)
+	if err != nil {
+		return fmt.Errorf("dial registry %s: %w", *registryAddr, err)
+	}
+	defer registry.Close()
+
+	handler, err := server.New(server.Options{
+		Registry:              registry,
+		RegistryHealthService: *registryHealth,
+		MaxBodyBytes:          int64(*maxBody),
+		Logger:                log,
+	})
+	if err != nil {
+		return err
+	}
+
+	lis, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", *httpAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+	log.Info("gateway listening", slog.String("addr", lis.Addr().String()),
+		slog.String("registry", *registryAddr), slog.String("version", version))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", slog.String("grace", shutdownGrace.String()))
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

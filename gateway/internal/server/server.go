@@ -1,0 +1,261 @@
+// Package server builds the gateway's http.Handler: grpc-gateway REST
+// translation for the services' HTTP rules (gateway/api/http_rules.yaml),
+// Google-style JSON errors, request ids, body limits, health and readiness,
+// the OpenAPI document, access logs and OpenTelemetry tracing.
+//
+// cmd/gateway wires it to configuration; tests build the very same handler
+// with New against in-process gRPC servers.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/textproto"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
+	registryv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/registry/v1"
+	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes is 0.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Options configures New.
+type Options struct {
+	// Registry is a client connection to the registry service's gRPC server
+	// (a *grpc.ClientConn, dialled with the otelgrpc client stats handler so
+	// traces continue into the service; cmd/gateway uses grpcserver.Dial). Required.
+	Registry grpc.ClientConnInterface
+	// RegistryHealthService is the service name /readyz asks the registry's
+	// grpc.health.v1 service about; "" asks about the server as a whole.
+	RegistryHealthService string
+
+	// MaxBodyBytes limits request bodies; larger bodies get 413.
+	// 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// ReadinessTimeout bounds the /readyz health check; 0 means 2s.
+	ReadinessTimeout time.Duration
+
+	// Logger receives one access-log line per request; nil means slog.Default().
+	Logger *slog.Logger
+	// TracerProvider, MeterProvider and Propagators default to the otel
+	// globals, except that Propagators falls back to W3C trace context and
+	// baggage when the global propagator is a no-op.
+	TracerProvider trace.TracerProvider
+	MeterProvider  metric.MeterProvider
+	Propagators    propagation.TextMapPropagator
+}
+
+type gateway struct {
+	mux     *runtime.ServeMux
+	maxBody int64
+	log     *slog.Logger
+}
+
+// New returns the gateway's complete HTTP handler.
+func New(opts Options) (http.Handler, error) {
+	if opts.Registry == nil {
+		return nil, errors.New("server: Options.Registry is required")
+	}
+	g := &gateway{maxBody: opts.MaxBodyBytes, log: opts.Logger}
+	if g.maxBody <= 0 {
+		g.maxBody = DefaultMaxBodyBytes
+	}
+	if g.log == nil {
+		g.log = slog.Default()
+	}
+	readyTimeout := opts.ReadinessTimeout
+	if readyTimeout <= 0 {
+		readyTimeout = 2 * time.Second
+	}
+
+	g.mux = runtime.NewServeMux(
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, newJSONMarshaler()),
+		runtime.WithErrorHandler(g.errorHandler),
+		runtime.WithRoutingErrorHandler(routingErrorHandler),
+		runtime.WithIncomingHeaderMatcher(incomingHeaderMatcher),
+		runtime.WithOutgoingHeaderMatcher(outgoingHeaderMatcher),
+		runtime.WithOutgoingTrailerMatcher(outgoingTrailerMatcher),
+		runtime.WithMetadata(requestIDMetadata),
+		runtime.WithMiddlewares(routeMiddleware),
+		// A form-encoded POST is not silently turned into a GET.
+		runtime.WithDisablePathLengthFallback(),
+		runtime.WithDisableHTTPMethodOverride(),
+	)
+
+	conn := trackedConn{cc: opts.Registry}
+	if err := registryv1gw.RegisterRegistryServiceHandlerClient(context.Background(), g.mux, registryv1.NewRegistryServiceClient(conn)); err != nil {
+		return nil, fmt.Errorf("server: register registry routes: %w", err)
+	}
+	if err := g.registerOperational(opts.Registry, opts.RegistryHealthService, readyTimeout); err != nil {
+		return nil, err
+	}
+
+	prop := opts.Propagators
+	if prop == nil {
+		prop = otel.GetTextMapPropagator()
+		if len(prop.Fields()) == 0 {
+			prop = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
+		}
+	}
+	tp := opts.TracerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	mp := opts.MeterProvider
+	if mp == nil {
+		mp = otel.GetMeterProvider()
+	}
+	return otelhttp.NewHandler(g, "gateway",
+		otelhttp.WithTracerProvider(tp),
+		otelhttp.WithMeterProvider(mp),
+		otelhttp.WithPropagators(prop),
+	), nil
+}
+
+// ServeHTTP runs inside otelhttp: it assigns the request id, redacts the
+// span's URL path, limits the body, routes, and writes the access log.
+func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rs := &requestState{id: requestIDFor(r)}
+	ctx := withState(r.Context(), rs)
+	r = r.WithContext(ctx)
+
+	span := trace.SpanFromContext(ctx)
+	// otelhttp records url.path, which for /v1/persons/{nik} is a full NIK
+	// (DESIGN.md §6: nothing in traces contains a full NIK).
+	span.SetAttributes(attrURLPath(redactPath(r.URL.Path)), attrRequestID(rs.id))
+
+	w.Header().Set(RequestIDHeader, rs.id)
+	rec := &statusRecorder{ResponseWriter: w}
+
+	if r.ContentLength > g.maxBody {
+		writeError(rec, http.StatusRequestEntityTooLarge, tooLargeStatus(g.maxBody))
+	} else {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(rec, r.Body, g.maxBody), rs: rs}
+		}
+		g.mux.ServeHTTP(rec, r)
+	}
+
+	route := ""
+	if p := rs.route.Load(); p != nil {
+		route = *p
+	}
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	// Never the raw path or query string: both can carry a NIK.
+	g.log.LogAttrs(ctx, level, "http request",
+		slog.String("method", r.Method),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.Int64("response_bytes", rec.bytes),
+		slog.String("request_id", rs.id),
+	)
+}
+
+// routeMiddleware runs after the mux matched a rule: it records the rule's
+// pattern for the access log and names the span after it.
+func routeMiddleware(next runtime.HandlerFunc) runtime.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, pathParams map[string]string) {
+		if p, ok := runtime.HTTPPattern(r.Context()); ok {
+			route := p.String()
+			if rs := stateFrom(r.Context()); rs != nil {
+				rs.route.Store(&route)
+			}
+			span := trace.SpanFromContext(r.Context())
+			span.SetName(r.Method + " " + route)
+			span.SetAttributes(attrRoute(route))
+		}
+		next(w, r, pathParams)
+	}
+}
+
+// requestIDMetadata passes the (validated or generated) request id to the
+// service as x-request-id metadata.
+func requestIDMetadata(ctx context.Context, _ *http.Request) metadata.MD {
+	if id := RequestIDFromContext(ctx); id != "" {
+		return metadata.Pairs(RequestIDMetadata, id)
+	}
+	return nil
+}
+
+// incomingHeaderMatcher forwards the IANA permanent request headers (as
+// grpcgateway-<Header>), minus Cookie: the services authenticate with bearer
+// tokens, so session cookies have no business reaching them. Arbitrary
+// headers, including Grpc-Metadata-*, are not forwarded. x-request-id is added
+// by requestIDMetadata from the validated value, and W3C traceparent travels
+// through otelhttp/otelgrpc, not through this matcher. (Authorization is always
+// forwarded by grpc-gateway itself.)
+func incomingHeaderMatcher(key string) (string, bool) {
+	switch textproto.CanonicalMIMEHeaderKey(key) {
+	case "Cookie", RequestIDHeader:
+		return "", false
+	}
+	return runtime.DefaultHeaderMatcher(key)
+}
+
+// outgoingHeaderMatcher allow-lists the service response headers that reach
+// the HTTP client. The only one the services send on purpose is
+// x-request-id, and the gateway already sets X-Request-Id itself (it is the
+// authority for the id), so forwarding it would duplicate the header; nothing
+// else leaks as Grpc-Metadata-*. Add entries here deliberately.
+var outgoingHeaders = map[string]string{}
+
+func outgoingHeaderMatcher(key string) (string, bool) {
+	h, ok := outgoingHeaders[key]
+	return h, ok
+}
+
+// outgoingTrailerMatcher drops every gRPC trailer.
+func outgoingTrailerMatcher(string) (string, bool) { return "", false }
+
+// statusRecorder remembers the status and size of the response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

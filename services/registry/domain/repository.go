@@ -1,0 +1,47 @@
+package domain
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotFound is returned by a Repository when a person or family does not
+// exist.
+var ErrNotFound = errors.New("not found")
+
+// FamilyQuery selects a page of families in (region code, KK) order.
+type FamilyQuery struct {
+	// RegionPrefix is a dotted region code at any level; empty means all.
+	RegionPrefix string
+	// After is the last family of the previous page; zero for the first page.
+	After FamilyCursor
+	Limit int
+}
+
+// FamilyCursor is a position in (region code, KK) order.
+type FamilyCursor struct {
+	RegionCode, KK string
+}
+
+// FamilySet is the unit of work of a write: the families a command loaded,
+// which it may change in place, plus the ones it creates. The repository
+// persists every difference, and the matching change events, in one
+// transaction.
+type FamilySet interface {
+	// Family returns a loaded family, or nil when it does not exist.
+	Family(kk string) *Family
+	// Create adds a new family; its members may be new persons or persons
+	// moved out of a loaded family.
+	Create(f *Family)
+}
+
+// Repository stores persons and families. Implementations live in adapters/.
+type Repository interface {
+	GetPerson(ctx context.Context, nik string) (*Person, error)
+	GetFamily(ctx context.Context, kk string) (*Family, error)
+	ListFamilies(ctx context.Context, q FamilyQuery) ([]*Family, error)
+	// UpdateFamilies loads the named families with their members, locked for
+	// the transaction, runs fn, and saves what fn changed. If fn returns an
+	// error nothing is saved.
+	UpdateFamilies(ctx context.Context, kks []string, fn func(set FamilySet) error) error
+}
