@@ -2,6 +2,7 @@ package grpcserver
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"runtime/debug"
 	"strings"
@@ -131,14 +132,39 @@ func (s *Server) accessLogUnary(ctx context.Context, req any, info *grpc.UnarySe
 	start := time.Now()
 	resp, err := handler(ctx, req)
 	s.logAccess(ctx, info.FullMethod, start, err)
-	return resp, err
+	return resp, classify(err)
 }
 
 func (s *Server) accessLogStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	start := time.Now()
 	err := handler(srv, ss)
 	s.logAccess(ss.Context(), info.FullMethod, start, err)
-	return err
+	return classify(err)
+}
+
+// ReasonInternal marks a server-side failure that has no precise code.
+const ReasonInternal = "INTERNAL"
+
+// classify gives every error a precise status, so no handler leaks a raw Go
+// error (grpc would send it as Unknown, with its text) to a client. Context
+// errors keep their meaning; anything else unclassified becomes Internal with
+// a generic message, its text having gone to the access log above.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return status.Error(codes.Canceled, "the request was cancelled")
+	case errors.Is(err, context.DeadlineExceeded):
+		return status.Error(codes.DeadlineExceeded, "the request's deadline passed")
+	}
+	return apierror.New(codes.Internal, Domain, ReasonInternal).
+		Message("internal error; the request id identifies it in the server log",
+			"terjadi kesalahan internal; id permintaan menandainya di log server").Err()
 }
 
 // --- validation: runs before the handler so no handler can skip it. ---

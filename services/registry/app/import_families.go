@@ -5,6 +5,7 @@ import (
 
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/registry/domain"
 )
 
@@ -13,14 +14,22 @@ func (a *Application) CheckImportHeader(h *typev1.ImportBatchHeader) error {
 	return a.importer.CheckHeader(h)
 }
 
+// ImportRecord is one family as decoded from the wire, with the problems
+// found while decoding it (a date that does not parse, say).
+type ImportRecord struct {
+	Family         *domain.Family
+	DecodeProblems domain.Violations
+}
+
 // ImportFamilies imports one batch of Dukcapil family records. next yields
-// each family in stream order and io.EOF at the end.
-func (a *Application) ImportFamilies(ctx context.Context, h *typev1.ImportBatchHeader, next func() (*domain.Family, error)) (*typev1.ImportSummary, error) {
+// each record in stream order and io.EOF at the end.
+func (a *Application) ImportFamilies(ctx context.Context, h *typev1.ImportBatchHeader, next func() (ImportRecord, error)) (*typev1.ImportSummary, error) {
 	now := a.now()
-	return importer.Run(ctx, a.importer, h, next, importer.Spec[*domain.Family]{
-		Check: func(f *domain.Family) (string, []*typev1.RecordViolation) {
+	return importer.Run(ctx, a.importer, h, next, importer.Spec[ImportRecord]{
+		Check: func(rec ImportRecord) (string, []*typev1.RecordViolation) {
+			f := rec.Family
 			f.Normalize()
-			vs := f.Validate(now)
+			vs := mergeProblems(rec.DecodeProblems, f.Validate(now))
 			if len(vs) == 0 {
 				return f.KK, nil
 			}
@@ -30,7 +39,32 @@ func (a *Application) ImportFamilies(ctx context.Context, h *typev1.ImportBatchH
 			}
 			return f.KK, out
 		},
-		Apply: a.bulk.ApplyImport,
+		Apply: func(ctx context.Context, tx *storage.Tx, recs []importer.Record[ImportRecord]) (importer.Outcome, error) {
+			fams := make([]importer.Record[*domain.Family], len(recs))
+			for i, r := range recs {
+				fams[i] = importer.Record[*domain.Family]{Index: r.Index, Value: r.Value.Family}
+			}
+			return a.bulk.ApplyImport(ctx, tx, fams)
+		},
 	})
 }
 
+// mergeProblems reports decoding problems first and drops the validation
+// findings on the same fields, which only restate them (a birth date that did
+// not parse is also "missing").
+func mergeProblems(decode, validate domain.Violations) domain.Violations {
+	if len(decode) == 0 {
+		return validate
+	}
+	fields := map[string]bool{}
+	for _, v := range decode {
+		fields[v.Field] = true
+	}
+	out := append(domain.Violations(nil), decode...)
+	for _, v := range validate {
+		if !fields[v.Field] {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,111 @@
+// Package service is the composition root shared by every DTSEN context: it
+// reads the configuration, sets up logs and telemetry, opens and migrates the
+// database, starts the gRPC server and stops it all on SIGTERM. A context's
+// main() only names itself and registers its gRPC service.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dtsen-id/dtsen/services/platform/config"
+	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
+	"github.com/dtsen-id/dtsen/services/platform/logging"
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
+	"github.com/dtsen-id/dtsen/services/platform/telemetry"
+	"github.com/dtsen-id/dtsen/services/platform/validation"
+)
+
+// Version is stamped at build time with -ldflags "-X .../service.Version=...".
+var Version = "dev"
+
+// Options describe one context's process.
+type Options struct {
+	// Name is the context, e.g. "registry"; it names the environment
+	// variables (DTSEN_REGISTRY_...), the SQLite file and the telemetry.
+	Name string
+	// DefaultGRPCAddr is the listen address when none is configured.
+	DefaultGRPCAddr string
+	// Migrations of the context's own tables. The outbox's are added.
+	Migrations []storage.MigrationSet
+	// Validators check requests before handlers run.
+	Validators *validation.Registry
+}
+
+// Deps is what a context's Register function gets to wire its use cases.
+type Deps struct {
+	DB     *storage.DB
+	Outbox *outbox.Outbox
+	Server *grpcserver.Server
+	Logger *slog.Logger
+}
+
+// Main runs the process and exits with its status.
+func Main(opts Options, register func(ctx context.Context, d *Deps) error) {
+	if err := Run(context.Background(), opts, os.Args[1:], register); err != nil {
+		if errors.Is(err, config.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "%s: %v\n", opts.Name, err)
+		os.Exit(1)
+	}
+}
+
+// Run is Main without the exit, for tests.
+func Run(ctx context.Context, opts Options, args []string, register func(ctx context.Context, d *Deps) error) error {
+	prefix := "DTSEN_" + strings.ToUpper(opts.Name) + "_"
+	cfg := config.New(opts.Name)
+	dbURL := cfg.StringFallback(prefix+"DATABASE_URL", "DTSEN_DATABASE_URL", "sqlite:./var/"+opts.Name+".db",
+		"database URL: sqlite:PATH (embedded default) or postgres://user@host:5432/db")
+	logLevel := cfg.String(prefix+"LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	feedPoll := cfg.Duration(prefix+"FEED_POLL", time.Second,
+		"how often WatchChanges streams look for events committed by other replicas")
+	srvCfg := grpcserver.RegisterConfig(cfg, opts.Name, opts.DefaultGRPCAddr)
+	cfg.String(telemetry.EndpointEnv, "", "OTLP collector endpoint; empty exports no telemetry")
+	if err := cfg.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("%sLOG_LEVEL=%q: %w", prefix, *logLevel, err)
+	}
+	logger := logging.New(os.Stderr, opts.Name, level)
+	slog.SetDefault(logger)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	shutdownTelemetry, err := telemetry.Setup(ctx, "dtsen-"+opts.Name, Version)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = shutdownTelemetry(flush)
+	}()
+
+	db, err := storage.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx, append([]storage.MigrationSet{outbox.Migrations}, opts.Migrations...)...); err != nil {
+		return err
+	}
+	logger.Info("database ready", slog.String("engine", string(db.Engine())))
+
+	srv := grpcserver.New(srvCfg, logger, opts.Validators)
+	deps := &Deps{DB: db, Outbox: outbox.New(db, *feedPoll), Server: srv, Logger: logger}
+	if err := register(ctx, deps); err != nil {
+		return err
+	}
+	return srv.Run(ctx)
+}

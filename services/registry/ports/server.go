@@ -1,0 +1,273 @@
+// Package ports is the registry's gRPC server: it translates protobuf into
+// use-case calls and use-case results into protobuf and precise statuses.
+package ports
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+
+	"google.golang.org/grpc/codes"
+
+	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/registry/app"
+	"github.com/dtsen-id/dtsen/services/registry/domain"
+)
+
+// Server implements registryv1.RegistryServiceServer.
+type Server struct {
+	registryv1.UnimplementedRegistryServiceServer
+	app      *app.Application
+	feed     *outbox.Outbox
+	stopping <-chan struct{}
+}
+
+// NewServer returns the gRPC server of the registry. stopping, when closed,
+// ends open WatchChanges streams so a shutdown need not wait for them.
+func NewServer(a *app.Application, feed *outbox.Outbox, stopping <-chan struct{}) *Server {
+	return &Server{app: a, feed: feed, stopping: stopping}
+}
+
+const (
+	reasonPersonNotFound = "PERSON_NOT_FOUND"
+	reasonFamilyNotFound = "FAMILY_NOT_FOUND"
+	defaultPageSize      = 50
+	maxPageSize          = 1000
+)
+
+// GetPerson implements RegistryService.GetPerson.
+func (s *Server) GetPerson(ctx context.Context, req *registryv1.GetPersonRequest) (*registryv1.Person, error) {
+	nik, _ := personName("name", req.GetName())
+	p, err := s.app.GetPerson(ctx, nik)
+	if err != nil {
+		return nil, toStatus(err, reasonPersonNotFound)
+	}
+	return personToProto(p), nil
+}
+
+// GetFamily implements RegistryService.GetFamily.
+func (s *Server) GetFamily(ctx context.Context, req *registryv1.GetFamilyRequest) (*registryv1.Family, error) {
+	kk, _ := familyName("name", req.GetName())
+	f, err := s.app.GetFamily(ctx, kk)
+	if err != nil {
+		return nil, toStatus(err, reasonFamilyNotFound)
+	}
+	return familyToProto(f), nil
+}
+
+// pageToken is the opaque AIP-158 cursor. It remembers the filter so a token
+// cannot be replayed against a different query.
+type pageToken struct {
+	Filter     string `json:"f"`
+	RegionCode string `json:"r"`
+	KK         string `json:"k"`
+}
+
+func encodeToken(t pageToken) string {
+	b, _ := json.Marshal(t)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeToken(s, filter string) (pageToken, error) {
+	var t pageToken
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &t)
+	}
+	if err != nil || t.Filter != filter || t.KK == "" {
+		return t, invalid("page_token", "PAGE_TOKEN_INVALID", "page_token is not valid for this query",
+			"page_token tidak berlaku untuk permintaan ini")
+	}
+	return t, nil
+}
+
+// ListFamilies implements RegistryService.ListFamilies.
+func (s *Server) ListFamilies(ctx context.Context, req *registryv1.ListFamiliesRequest) (*registryv1.ListFamiliesResponse, error) {
+	region, _ := parseFilter(req.GetFilter())
+	q := domain.FamilyQuery{RegionPrefix: region, Limit: int(req.GetPageSize())}
+	if q.Limit == 0 {
+		q.Limit = defaultPageSize
+	}
+	q.Limit = min(q.Limit, maxPageSize)
+	if req.GetPageToken() != "" {
+		t, err := decodeToken(req.GetPageToken(), region)
+		if err != nil {
+			return nil, err
+		}
+		q.After = domain.FamilyCursor{RegionCode: t.RegionCode, KK: t.KK}
+	}
+	fams, more, err := s.app.ListFamilies(ctx, q)
+	if err != nil {
+		return nil, toStatus(err, reasonFamilyNotFound)
+	}
+	resp := &registryv1.ListFamiliesResponse{Families: make([]*registryv1.Family, len(fams))}
+	for i, f := range fams {
+		resp.Families[i] = familyToProto(f)
+	}
+	if more {
+		last := fams[len(fams)-1]
+		resp.NextPageToken = encodeToken(pageToken{Filter: region, RegionCode: last.RegionCode, KK: last.KK})
+	}
+	return resp, nil
+}
+
+// UpdateFamily implements RegistryService.UpdateFamily.
+func (s *Server) UpdateFamily(ctx context.Context, req *registryv1.UpdateFamilyRequest) (*registryv1.Family, error) {
+	in := req.GetFamily()
+	kk, _ := familyName("family.name", in.GetName())
+	patch := app.FamilyPatch{
+		Fields:     map[string]bool{},
+		HeadNIK:    in.GetHeadNik(),
+		Address:    addressFromProto(in.GetAddress()),
+		RegionCode: in.GetRegionCode(),
+		Settlement: domain.Settlement(in.GetSettlement()),
+	}
+	for _, p := range req.GetUpdateMask().GetPaths() {
+		patch.Fields[p] = true
+	}
+	f, err := s.app.UpdateFamily(ctx, kk, in.GetEtag(), patch)
+	if err != nil {
+		if vs := (domain.Violations{}); errors.As(err, &vs) {
+			return nil, violationsStatus(vs, "family")
+		}
+		return nil, toStatus(err, reasonFamilyNotFound)
+	}
+	return familyToProto(f), nil
+}
+
+// UpdatePerson implements RegistryService.UpdatePerson.
+func (s *Server) UpdatePerson(ctx context.Context, req *registryv1.UpdatePersonRequest) (*registryv1.Person, error) {
+	in := req.GetPerson()
+	nik, _ := personName("person.name", in.GetName())
+	patch := app.PersonPatch{
+		Fields:           map[string]bool{},
+		FullName:         in.GetFullName(),
+		BirthPlace:       in.GetBirthPlace(),
+		MaritalStatus:    domain.MaritalStatus(in.GetMaritalStatus()),
+		Relation:         domain.FamilyRelation(in.GetRelationToHead()),
+		Education:        domain.EducationLevel(in.GetEducation()),
+		Occupation:       domain.Occupation(in.GetOccupation()),
+		Disability:       domain.Disability(in.GetDisability()),
+		SevereDisability: in.GetSevereDisability(),
+	}
+	for _, p := range req.GetUpdateMask().GetPaths() {
+		patch.Fields[p] = true
+	}
+	p, err := s.app.UpdatePerson(ctx, nik, in.GetEtag(), patch)
+	if err != nil {
+		if vs := (domain.Violations{}); errors.As(err, &vs) {
+			return nil, violationsStatus(vs, "person")
+		}
+		return nil, toStatus(err, reasonPersonNotFound)
+	}
+	return personToProto(p), nil
+}
+
+// RecordDeath implements RegistryService.RecordDeath.
+func (s *Server) RecordDeath(ctx context.Context, req *registryv1.RecordDeathRequest) (*registryv1.Person, error) {
+	nik, _ := personName("name", req.GetName())
+	date, _ := domain.ParseDate("death_date", req.GetDeathDate())
+	p, err := s.app.RecordDeath(ctx, nik, date)
+	if err != nil {
+		return nil, toStatus(err, reasonPersonNotFound)
+	}
+	return personToProto(p), nil
+}
+
+// MovePerson implements RegistryService.MovePerson.
+func (s *Server) MovePerson(ctx context.Context, req *registryv1.MovePersonRequest) (*registryv1.Person, error) {
+	nik, _ := personName("name", req.GetName())
+	kk, _ := familyName("target_family", req.GetTargetFamily())
+	p, err := s.app.MovePerson(ctx, nik, kk, domain.FamilyRelation(req.GetRelationToHead()), req.GetEtag())
+	if err != nil {
+		return nil, toStatus(err, reasonPersonNotFound)
+	}
+	return personToProto(p), nil
+}
+
+// SplitFamily implements RegistryService.SplitFamily.
+func (s *Server) SplitFamily(ctx context.Context, req *registryv1.SplitFamilyRequest) (*registryv1.SplitFamilyResponse, error) {
+	kk, _ := familyName("name", req.GetName())
+	orig, created, err := s.app.SplitFamily(ctx, app.Split{
+		KK:            kk,
+		NewKK:         req.GetNewKkNumber(),
+		MemberNIKs:    req.GetMemberNiks(),
+		NewHeadNIK:    req.GetNewHeadNik(),
+		RemainingHead: req.GetRemainingHeadNik(),
+		Address:       addressFromProto(req.GetNewAddress()),
+		RegionCode:    req.GetNewRegionCode(),
+		Settlement:    domain.Settlement(req.GetNewSettlement()),
+	})
+	if err != nil {
+		return nil, toStatus(err, reasonFamilyNotFound)
+	}
+	return &registryv1.SplitFamilyResponse{OriginalFamily: familyToProto(orig), NewFamily: familyToProto(created)}, nil
+}
+
+// ListProvinces implements RegistryService.ListProvinces.
+func (s *Server) ListProvinces(context.Context, *registryv1.ListProvincesRequest) (*registryv1.ListProvincesResponse, error) {
+	resp := &registryv1.ListProvincesResponse{}
+	for _, p := range domain.Provinces() {
+		resp.Provinces = append(resp.Provinces, &registryv1.Province{Code: p.Code, DisplayName: p.Name})
+	}
+	return resp, nil
+}
+
+// ImportRecords implements RegistryService.ImportRecords.
+func (s *Server) ImportRecords(stream registryv1.RegistryService_ImportRecordsServer) error {
+	first, err := stream.Recv()
+	if errors.Is(err, io.EOF) {
+		return s.app.CheckImportHeader(nil)
+	}
+	if err != nil {
+		return err
+	}
+	header := first.GetHeader()
+	if err := s.app.CheckImportHeader(header); err != nil {
+		return err
+	}
+	next := func() (app.ImportRecord, error) {
+		msg, err := stream.Recv()
+		if err != nil {
+			return app.ImportRecord{}, err
+		}
+		if msg.GetHeader() != nil {
+			return app.ImportRecord{}, apierror.New(codes.InvalidArgument, Domain, "IMPORT_HEADER_REPEATED").
+				Message("only the first message of an import stream may be a header",
+					"hanya pesan pertama aliran impor yang boleh berupa header").Err()
+		}
+		f, problems := familyFromProto(msg.GetFamily())
+		return app.ImportRecord{Family: f, DecodeProblems: problems}, nil
+	}
+	summary, err := s.app.ImportFamilies(stream.Context(), header, next)
+	if err != nil {
+		return err
+	}
+	return stream.SendAndClose(summary)
+}
+
+// WatchChanges implements RegistryService.WatchChanges.
+func (s *Server) WatchChanges(req *registryv1.WatchChangesRequest, stream registryv1.RegistryService_WatchChangesServer) error {
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stopping:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err := s.feed.Follow(ctx, req.GetAfterSequence(), func(r outbox.Record) error {
+		return stream.Send(&registryv1.WatchChangesResponse{Event: r.Proto()})
+	})
+	if stream.Context().Err() == nil && ctx.Err() != nil {
+		return apierror.New(codes.Unavailable, Domain, "SERVER_SHUTTING_DOWN").
+			Message("the server is shutting down; reconnect with your last sequence",
+				"server sedang berhenti; sambungkan ulang dengan sequence terakhir Anda").Err()
+	}
+	return err
+}
