@@ -59,6 +59,7 @@ test: ## Run every module's tests (PostgreSQL and Redis tests use 127.0.0.1).
 build: ## Build every service binary into ./bin.
 	@mkdir -p bin
 	go -C services/registry build -o $(CURDIR)/bin/registry ./cmd/registry
+	go -C services/registry build -o $(CURDIR)/bin/registry-seed ./cmd/registry-seed
 	go -C gateway build -o $(CURDIR)/bin/gateway ./cmd/gateway
 
 .PHONY: run

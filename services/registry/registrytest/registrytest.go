@@ -23,6 +23,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/adapters"
 	"github.com/dtsen-id/dtsen/services/registry/app"
+	"github.com/dtsen-id/dtsen/services/registry/demo"
 	"github.com/dtsen-id/dtsen/services/registry/ports"
 )
 
@@ -78,3 +79,6 @@ func Start(t testing.TB, url string, opts Options) *Registry {
 	})
 	return &Registry{Addr: lis.Addr().String(), DB: db, Client: registryv1.NewRegistryServiceClient(conn), Conn: conn}
 }
+
+// Family is demo.Family, re-exported for tests.
+var Family = demo.Family

@@ -1,4 +1,7 @@
-package registrytest
+// Package demo generates valid demo families for `make run`, tests and
+// benchmarks. It is a fixed, deterministic stand-in until the synthetic
+// national population generator lands; no real person is described.
+package demo
 
 import (
 	"fmt"
@@ -35,9 +38,9 @@ func Family(i int) *registryv1.Family {
 	offset := (i / len(districts)) % 3650 // ten years of birthdays
 	serial := i/(len(districts)*3650)*len(districts) + i%len(districts)
 	headBirth := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, offset)
-	spouseBirth := headBirth.AddDate(2, 0, 0)
+	spouseBirth := headBirth.AddDate(0, 0, 730) // days, not years: AddDate(2,0,0) maps 29 Feb and 1 Mar to one date
 	child1Birth := time.Date(2008, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, offset)
-	child2Birth := child1Birth.AddDate(3, 0, 0)
+	child2Birth := child1Birth.AddDate(0, 0, 1095)
 	person := func(birth time.Time, female bool, name string, rel registryv1.FamilyRelation,
 		marital registryv1.MaritalStatus, edu registryv1.EducationLevel, occ registryv1.Occupation) *registryv1.Person {
 		sex := registryv1.Sex_SEX_MALE
