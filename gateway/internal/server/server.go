@@ -140,6 +140,9 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	w.Header().Set(RequestIDHeader, rs.id)
 	rec := &statusRecorder{ResponseWriter: w}
+	// grpc-gateway would turn a client's Grpc-Timeout into the upstream
+	// deadline; a public client must not choose how services spend their time.
+	r.Header.Del("Grpc-Timeout")
 
 	if r.ContentLength > g.maxBody {
 		writeError(rec, http.StatusRequestEntityTooLarge, tooLargeStatus(g.maxBody))
@@ -174,7 +177,8 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // routeMiddleware runs after the mux matched a rule: it records the rule's
-// pattern for the access log and names the span after it.
+// pattern for the access log, names the span after it, and makes the update
+// mask of a PATCH explicit (explicitUpdateMask).
 func routeMiddleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, pathParams map[string]string) {
 		if p, ok := runtime.HTTPPattern(r.Context()); ok {
@@ -186,7 +190,7 @@ func routeMiddleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 			span.SetName(r.Method + " " + route)
 			span.SetAttributes(attrRoute(route))
 		}
-		next(w, r, pathParams)
+		next(w, explicitUpdateMask(r), pathParams)
 	}
 }
 
