@@ -160,6 +160,12 @@ func Run[R any](ctx context.Context, im *Importer, header *typev1.ImportBatchHea
 	for c := range chunks {
 		var out Outcome
 		err := im.db.InTx(ctx, func(tx *storage.Tx) error {
+			// Chunks need not each wait for the disk: the batch is reported
+			// complete only by a normal commit after the last chunk, which
+			// flushes them all (WAL is flushed in order).
+			if err := tx.DeferFlush(ctx); err != nil {
+				return err
+			}
 			if len(c.valid) > 0 {
 				var err error
 				if out, err = spec.Apply(ctx, tx, c.valid); err != nil {

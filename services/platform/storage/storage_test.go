@@ -88,6 +88,28 @@ func TestConformance(t *testing.T) {
 			}
 		})
 
+		t.Run("DeferFlush relaxes only its own transaction", func(t *testing.T) {
+			err := db.InTx(ctx, func(tx *storage.Tx) error {
+				if err := tx.DeferFlush(ctx); err != nil {
+					return err
+				}
+				_, err := tx.ExecContext(ctx, "INSERT INTO items (id, n) VALUES ('deferred', 7)")
+				return err
+			})
+			if err != nil || count(t, db) != 2 {
+				t.Fatalf("err=%v rows=%d", err, count(t, db))
+			}
+			if db.Engine() != storage.Postgres {
+				return
+			}
+			db.SQL().SetMaxOpenConns(1) // the next query reuses the same connection
+			defer db.SQL().SetMaxOpenConns(16)
+			var setting string
+			if err := db.QueryRowContext(ctx, "SHOW synchronous_commit").Scan(&setting); err != nil || setting != "on" {
+				t.Fatalf("synchronous_commit after the transaction = %q (%v), want on", setting, err)
+			}
+		})
+
 		t.Run("unique violations are recognised", func(t *testing.T) {
 			err := db.InTx(ctx, func(tx *storage.Tx) error {
 				_, err := tx.ExecContext(ctx, "INSERT INTO items (id, n) VALUES ('a', 5)")
@@ -113,15 +135,15 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if count(t, db) != 501 {
-				t.Fatalf("rows = %d, want 501", count(t, db))
+			if count(t, db) != 502 {
+				t.Fatalf("rows = %d, want 502", count(t, db))
 			}
 			// A failed copy inside a rolled-back transaction leaves nothing.
 			err = db.InTx(ctx, func(tx *storage.Tx) error {
 				_, err := tx.CopyFrom(ctx, "items", []string{"id", "n", "note"}, [][]any{{"new1", int64(1), ""}, {"a", int64(2), ""}})
 				return err
 			})
-			if err == nil || count(t, db) != 501 {
+			if err == nil || count(t, db) != 502 {
 				t.Fatalf("duplicate copy: err=%v rows=%d", err, count(t, db))
 			}
 		})

@@ -140,3 +140,18 @@ func (tx *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows
 	}
 	return n, nil
 }
+
+// DeferFlush lets this transaction commit without waiting for its WAL to
+// reach disk (PostgreSQL synchronous_commit = off, for this transaction only).
+// A crash may lose it, but never out of order: WAL is flushed in sequence, so
+// once any later transaction commits normally, this one is durable too. Bulk
+// imports use it for their chunks and commit the batch's completion normally,
+// so a client is told "done" only when every chunk is on disk. On SQLite (WAL
+// mode, synchronous=NORMAL) commits already skip the flush; it is a no-op.
+func (tx *Tx) DeferFlush(ctx context.Context) error {
+	if tx.engine != Postgres {
+		return nil
+	}
+	_, err := tx.conn.ExecContext(ctx, "SET LOCAL synchronous_commit = off")
+	return err
+}
