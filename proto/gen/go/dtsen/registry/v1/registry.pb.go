@@ -1568,6 +1568,237 @@ func (x *SplitFamilyResponse) GetNewFamily() *Family {
 	return nil
 }
 
+type LookupIdentitiesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 1000 NIKs.
+	Niks []string `protobuf:"bytes,1,rep,name=niks,proto3" json:"niks,omitempty"`
+	// At most 1000 KK numbers.
+	KkNumbers     []string `protobuf:"bytes,2,rep,name=kk_numbers,json=kkNumbers,proto3" json:"kk_numbers,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LookupIdentitiesRequest) Reset() {
+	*x = LookupIdentitiesRequest{}
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LookupIdentitiesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LookupIdentitiesRequest) ProtoMessage() {}
+
+func (x *LookupIdentitiesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LookupIdentitiesRequest.ProtoReflect.Descriptor instead.
+func (*LookupIdentitiesRequest) Descriptor() ([]byte, []int) {
+	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *LookupIdentitiesRequest) GetNiks() []string {
+	if x != nil {
+		return x.Niks
+	}
+	return nil
+}
+
+func (x *LookupIdentitiesRequest) GetKkNumbers() []string {
+	if x != nil {
+		return x.KkNumbers
+	}
+	return nil
+}
+
+type LookupIdentitiesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One entry per requested NIK, in request order.
+	Persons []*PersonIdentity `protobuf:"bytes,1,rep,name=persons,proto3" json:"persons,omitempty"`
+	// One entry per requested KK number, in request order.
+	Families      []*FamilyIdentity `protobuf:"bytes,2,rep,name=families,proto3" json:"families,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LookupIdentitiesResponse) Reset() {
+	*x = LookupIdentitiesResponse{}
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LookupIdentitiesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LookupIdentitiesResponse) ProtoMessage() {}
+
+func (x *LookupIdentitiesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LookupIdentitiesResponse.ProtoReflect.Descriptor instead.
+func (*LookupIdentitiesResponse) Descriptor() ([]byte, []int) {
+	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *LookupIdentitiesResponse) GetPersons() []*PersonIdentity {
+	if x != nil {
+		return x.Persons
+	}
+	return nil
+}
+
+func (x *LookupIdentitiesResponse) GetFamilies() []*FamilyIdentity {
+	if x != nil {
+		return x.Families
+	}
+	return nil
+}
+
+// What the registry knows about one NIK.
+type PersonIdentity struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Nik        string                 `protobuf:"bytes,1,opt,name=nik,proto3" json:"nik,omitempty"`
+	Registered bool                   `protobuf:"varint,2,opt,name=registered,proto3" json:"registered,omitempty"`
+	// `families/{kk}` when registered.
+	Family        string      `protobuf:"bytes,3,opt,name=family,proto3" json:"family,omitempty"`
+	VitalStatus   VitalStatus `protobuf:"varint,4,opt,name=vital_status,json=vitalStatus,proto3,enum=dtsen.registry.v1.VitalStatus" json:"vital_status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonIdentity) Reset() {
+	*x = PersonIdentity{}
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonIdentity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonIdentity) ProtoMessage() {}
+
+func (x *PersonIdentity) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonIdentity.ProtoReflect.Descriptor instead.
+func (*PersonIdentity) Descriptor() ([]byte, []int) {
+	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *PersonIdentity) GetNik() string {
+	if x != nil {
+		return x.Nik
+	}
+	return ""
+}
+
+func (x *PersonIdentity) GetRegistered() bool {
+	if x != nil {
+		return x.Registered
+	}
+	return false
+}
+
+func (x *PersonIdentity) GetFamily() string {
+	if x != nil {
+		return x.Family
+	}
+	return ""
+}
+
+func (x *PersonIdentity) GetVitalStatus() VitalStatus {
+	if x != nil {
+		return x.VitalStatus
+	}
+	return VitalStatus_VITAL_STATUS_UNSPECIFIED
+}
+
+// Whether one KK number is registered.
+type FamilyIdentity struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KkNumber      string                 `protobuf:"bytes,1,opt,name=kk_number,json=kkNumber,proto3" json:"kk_number,omitempty"`
+	Registered    bool                   `protobuf:"varint,2,opt,name=registered,proto3" json:"registered,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FamilyIdentity) Reset() {
+	*x = FamilyIdentity{}
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FamilyIdentity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FamilyIdentity) ProtoMessage() {}
+
+func (x *FamilyIdentity) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FamilyIdentity.ProtoReflect.Descriptor instead.
+func (*FamilyIdentity) Descriptor() ([]byte, []int) {
+	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *FamilyIdentity) GetKkNumber() string {
+	if x != nil {
+		return x.KkNumber
+	}
+	return ""
+}
+
+func (x *FamilyIdentity) GetRegistered() bool {
+	if x != nil {
+		return x.Registered
+	}
+	return false
+}
+
 type ListProvincesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -1576,7 +1807,7 @@ type ListProvincesRequest struct {
 
 func (x *ListProvincesRequest) Reset() {
 	*x = ListProvincesRequest{}
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[14]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1588,7 +1819,7 @@ func (x *ListProvincesRequest) String() string {
 func (*ListProvincesRequest) ProtoMessage() {}
 
 func (x *ListProvincesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[14]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1601,7 +1832,7 @@ func (x *ListProvincesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProvincesRequest.ProtoReflect.Descriptor instead.
 func (*ListProvincesRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{14}
+	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{18}
 }
 
 type ListProvincesResponse struct {
@@ -1613,7 +1844,7 @@ type ListProvincesResponse struct {
 
 func (x *ListProvincesResponse) Reset() {
 	*x = ListProvincesResponse{}
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[15]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1625,7 +1856,7 @@ func (x *ListProvincesResponse) String() string {
 func (*ListProvincesResponse) ProtoMessage() {}
 
 func (x *ListProvincesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[15]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1638,7 +1869,7 @@ func (x *ListProvincesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProvincesResponse.ProtoReflect.Descriptor instead.
 func (*ListProvincesResponse) Descriptor() ([]byte, []int) {
-	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{15}
+	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListProvincesResponse) GetProvinces() []*Province {
@@ -1661,7 +1892,7 @@ type ImportRecordsRequest struct {
 
 func (x *ImportRecordsRequest) Reset() {
 	*x = ImportRecordsRequest{}
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[16]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1673,7 +1904,7 @@ func (x *ImportRecordsRequest) String() string {
 func (*ImportRecordsRequest) ProtoMessage() {}
 
 func (x *ImportRecordsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[16]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1686,7 +1917,7 @@ func (x *ImportRecordsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportRecordsRequest.ProtoReflect.Descriptor instead.
 func (*ImportRecordsRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{16}
+	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ImportRecordsRequest) GetPayload() isImportRecordsRequest_Payload {
@@ -1742,7 +1973,7 @@ type WatchChangesRequest struct {
 
 func (x *WatchChangesRequest) Reset() {
 	*x = WatchChangesRequest{}
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[17]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1754,7 +1985,7 @@ func (x *WatchChangesRequest) String() string {
 func (*WatchChangesRequest) ProtoMessage() {}
 
 func (x *WatchChangesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[17]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1767,7 +1998,7 @@ func (x *WatchChangesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchChangesRequest.ProtoReflect.Descriptor instead.
 func (*WatchChangesRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{17}
+	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *WatchChangesRequest) GetAfterSequence() int64 {
@@ -1786,7 +2017,7 @@ type WatchChangesResponse struct {
 
 func (x *WatchChangesResponse) Reset() {
 	*x = WatchChangesResponse{}
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[18]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1798,7 +2029,7 @@ func (x *WatchChangesResponse) String() string {
 func (*WatchChangesResponse) ProtoMessage() {}
 
 func (x *WatchChangesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[18]
+	mi := &file_dtsen_registry_v1_registry_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1811,7 +2042,7 @@ func (x *WatchChangesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchChangesResponse.ProtoReflect.Descriptor instead.
 func (*WatchChangesResponse) Descriptor() ([]byte, []int) {
-	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{18}
+	return file_dtsen_registry_v1_registry_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *WatchChangesResponse) GetEvent() *v1.ChangeEvent {
@@ -1925,7 +2156,26 @@ const file_dtsen_registry_v1_registry_proto_rawDesc = "" +
 	"\x13SplitFamilyResponse\x12B\n" +
 	"\x0foriginal_family\x18\x01 \x01(\v2\x19.dtsen.registry.v1.FamilyR\x0eoriginalFamily\x128\n" +
 	"\n" +
-	"new_family\x18\x02 \x01(\v2\x19.dtsen.registry.v1.FamilyR\tnewFamily\"\x16\n" +
+	"new_family\x18\x02 \x01(\v2\x19.dtsen.registry.v1.FamilyR\tnewFamily\"L\n" +
+	"\x17LookupIdentitiesRequest\x12\x12\n" +
+	"\x04niks\x18\x01 \x03(\tR\x04niks\x12\x1d\n" +
+	"\n" +
+	"kk_numbers\x18\x02 \x03(\tR\tkkNumbers\"\x96\x01\n" +
+	"\x18LookupIdentitiesResponse\x12;\n" +
+	"\apersons\x18\x01 \x03(\v2!.dtsen.registry.v1.PersonIdentityR\apersons\x12=\n" +
+	"\bfamilies\x18\x02 \x03(\v2!.dtsen.registry.v1.FamilyIdentityR\bfamilies\"\x9d\x01\n" +
+	"\x0ePersonIdentity\x12\x10\n" +
+	"\x03nik\x18\x01 \x01(\tR\x03nik\x12\x1e\n" +
+	"\n" +
+	"registered\x18\x02 \x01(\bR\n" +
+	"registered\x12\x16\n" +
+	"\x06family\x18\x03 \x01(\tR\x06family\x12A\n" +
+	"\fvital_status\x18\x04 \x01(\x0e2\x1e.dtsen.registry.v1.VitalStatusR\vvitalStatus\"M\n" +
+	"\x0eFamilyIdentity\x12\x1b\n" +
+	"\tkk_number\x18\x01 \x01(\tR\bkkNumber\x12\x1e\n" +
+	"\n" +
+	"registered\x18\x02 \x01(\bR\n" +
+	"registered\"\x16\n" +
 	"\x14ListProvincesRequest\"R\n" +
 	"\x15ListProvincesResponse\x129\n" +
 	"\tprovinces\x18\x01 \x03(\v2\x1b.dtsen.registry.v1.ProvinceR\tprovinces\"\x92\x01\n" +
@@ -2010,7 +2260,7 @@ const file_dtsen_registry_v1_registry_proto_rawDesc = "" +
 	"Settlement\x12\x1a\n" +
 	"\x16SETTLEMENT_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10SETTLEMENT_URBAN\x10\x01\x12\x14\n" +
-	"\x10SETTLEMENT_RURAL\x10\x022\xd1\a\n" +
+	"\x10SETTLEMENT_RURAL\x10\x022\xbe\b\n" +
 	"\x0fRegistryService\x12K\n" +
 	"\tGetPerson\x12#.dtsen.registry.v1.GetPersonRequest\x1a\x19.dtsen.registry.v1.Person\x12K\n" +
 	"\tGetFamily\x12#.dtsen.registry.v1.GetFamilyRequest\x1a\x19.dtsen.registry.v1.Family\x12_\n" +
@@ -2020,7 +2270,8 @@ const file_dtsen_registry_v1_registry_proto_rawDesc = "" +
 	"\vRecordDeath\x12%.dtsen.registry.v1.RecordDeathRequest\x1a\x19.dtsen.registry.v1.Person\x12M\n" +
 	"\n" +
 	"MovePerson\x12$.dtsen.registry.v1.MovePersonRequest\x1a\x19.dtsen.registry.v1.Person\x12\\\n" +
-	"\vSplitFamily\x12%.dtsen.registry.v1.SplitFamilyRequest\x1a&.dtsen.registry.v1.SplitFamilyResponse\x12b\n" +
+	"\vSplitFamily\x12%.dtsen.registry.v1.SplitFamilyRequest\x1a&.dtsen.registry.v1.SplitFamilyResponse\x12k\n" +
+	"\x10LookupIdentities\x12*.dtsen.registry.v1.LookupIdentitiesRequest\x1a+.dtsen.registry.v1.LookupIdentitiesResponse\x12b\n" +
 	"\rListProvinces\x12'.dtsen.registry.v1.ListProvincesRequest\x1a(.dtsen.registry.v1.ListProvincesResponse\x12X\n" +
 	"\rImportRecords\x12'.dtsen.registry.v1.ImportRecordsRequest\x1a\x1c.dtsen.type.v1.ImportSummary(\x01\x12a\n" +
 	"\fWatchChanges\x12&.dtsen.registry.v1.WatchChangesRequest\x1a'.dtsen.registry.v1.WatchChangesResponse0\x01BEZCgithub.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1;registryv1b\x06proto3"
@@ -2038,40 +2289,44 @@ func file_dtsen_registry_v1_registry_proto_rawDescGZIP() []byte {
 }
 
 var file_dtsen_registry_v1_registry_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
-var file_dtsen_registry_v1_registry_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_dtsen_registry_v1_registry_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_dtsen_registry_v1_registry_proto_goTypes = []any{
-	(Sex)(0),                      // 0: dtsen.registry.v1.Sex
-	(MaritalStatus)(0),            // 1: dtsen.registry.v1.MaritalStatus
-	(FamilyRelation)(0),           // 2: dtsen.registry.v1.FamilyRelation
-	(EducationLevel)(0),           // 3: dtsen.registry.v1.EducationLevel
-	(Occupation)(0),               // 4: dtsen.registry.v1.Occupation
-	(Disability)(0),               // 5: dtsen.registry.v1.Disability
-	(VitalStatus)(0),              // 6: dtsen.registry.v1.VitalStatus
-	(Settlement)(0),               // 7: dtsen.registry.v1.Settlement
-	(*Person)(nil),                // 8: dtsen.registry.v1.Person
-	(*Address)(nil),               // 9: dtsen.registry.v1.Address
-	(*Family)(nil),                // 10: dtsen.registry.v1.Family
-	(*Province)(nil),              // 11: dtsen.registry.v1.Province
-	(*GetPersonRequest)(nil),      // 12: dtsen.registry.v1.GetPersonRequest
-	(*GetFamilyRequest)(nil),      // 13: dtsen.registry.v1.GetFamilyRequest
-	(*ListFamiliesRequest)(nil),   // 14: dtsen.registry.v1.ListFamiliesRequest
-	(*ListFamiliesResponse)(nil),  // 15: dtsen.registry.v1.ListFamiliesResponse
-	(*UpdateFamilyRequest)(nil),   // 16: dtsen.registry.v1.UpdateFamilyRequest
-	(*UpdatePersonRequest)(nil),   // 17: dtsen.registry.v1.UpdatePersonRequest
-	(*RecordDeathRequest)(nil),    // 18: dtsen.registry.v1.RecordDeathRequest
-	(*MovePersonRequest)(nil),     // 19: dtsen.registry.v1.MovePersonRequest
-	(*SplitFamilyRequest)(nil),    // 20: dtsen.registry.v1.SplitFamilyRequest
-	(*SplitFamilyResponse)(nil),   // 21: dtsen.registry.v1.SplitFamilyResponse
-	(*ListProvincesRequest)(nil),  // 22: dtsen.registry.v1.ListProvincesRequest
-	(*ListProvincesResponse)(nil), // 23: dtsen.registry.v1.ListProvincesResponse
-	(*ImportRecordsRequest)(nil),  // 24: dtsen.registry.v1.ImportRecordsRequest
-	(*WatchChangesRequest)(nil),   // 25: dtsen.registry.v1.WatchChangesRequest
-	(*WatchChangesResponse)(nil),  // 26: dtsen.registry.v1.WatchChangesResponse
-	(*timestamppb.Timestamp)(nil), // 27: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil), // 28: google.protobuf.FieldMask
-	(*v1.ImportBatchHeader)(nil),  // 29: dtsen.type.v1.ImportBatchHeader
-	(*v1.ChangeEvent)(nil),        // 30: dtsen.type.v1.ChangeEvent
-	(*v1.ImportSummary)(nil),      // 31: dtsen.type.v1.ImportSummary
+	(Sex)(0),                         // 0: dtsen.registry.v1.Sex
+	(MaritalStatus)(0),               // 1: dtsen.registry.v1.MaritalStatus
+	(FamilyRelation)(0),              // 2: dtsen.registry.v1.FamilyRelation
+	(EducationLevel)(0),              // 3: dtsen.registry.v1.EducationLevel
+	(Occupation)(0),                  // 4: dtsen.registry.v1.Occupation
+	(Disability)(0),                  // 5: dtsen.registry.v1.Disability
+	(VitalStatus)(0),                 // 6: dtsen.registry.v1.VitalStatus
+	(Settlement)(0),                  // 7: dtsen.registry.v1.Settlement
+	(*Person)(nil),                   // 8: dtsen.registry.v1.Person
+	(*Address)(nil),                  // 9: dtsen.registry.v1.Address
+	(*Family)(nil),                   // 10: dtsen.registry.v1.Family
+	(*Province)(nil),                 // 11: dtsen.registry.v1.Province
+	(*GetPersonRequest)(nil),         // 12: dtsen.registry.v1.GetPersonRequest
+	(*GetFamilyRequest)(nil),         // 13: dtsen.registry.v1.GetFamilyRequest
+	(*ListFamiliesRequest)(nil),      // 14: dtsen.registry.v1.ListFamiliesRequest
+	(*ListFamiliesResponse)(nil),     // 15: dtsen.registry.v1.ListFamiliesResponse
+	(*UpdateFamilyRequest)(nil),      // 16: dtsen.registry.v1.UpdateFamilyRequest
+	(*UpdatePersonRequest)(nil),      // 17: dtsen.registry.v1.UpdatePersonRequest
+	(*RecordDeathRequest)(nil),       // 18: dtsen.registry.v1.RecordDeathRequest
+	(*MovePersonRequest)(nil),        // 19: dtsen.registry.v1.MovePersonRequest
+	(*SplitFamilyRequest)(nil),       // 20: dtsen.registry.v1.SplitFamilyRequest
+	(*SplitFamilyResponse)(nil),      // 21: dtsen.registry.v1.SplitFamilyResponse
+	(*LookupIdentitiesRequest)(nil),  // 22: dtsen.registry.v1.LookupIdentitiesRequest
+	(*LookupIdentitiesResponse)(nil), // 23: dtsen.registry.v1.LookupIdentitiesResponse
+	(*PersonIdentity)(nil),           // 24: dtsen.registry.v1.PersonIdentity
+	(*FamilyIdentity)(nil),           // 25: dtsen.registry.v1.FamilyIdentity
+	(*ListProvincesRequest)(nil),     // 26: dtsen.registry.v1.ListProvincesRequest
+	(*ListProvincesResponse)(nil),    // 27: dtsen.registry.v1.ListProvincesResponse
+	(*ImportRecordsRequest)(nil),     // 28: dtsen.registry.v1.ImportRecordsRequest
+	(*WatchChangesRequest)(nil),      // 29: dtsen.registry.v1.WatchChangesRequest
+	(*WatchChangesResponse)(nil),     // 30: dtsen.registry.v1.WatchChangesResponse
+	(*timestamppb.Timestamp)(nil),    // 31: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),    // 32: google.protobuf.FieldMask
+	(*v1.ImportBatchHeader)(nil),     // 33: dtsen.type.v1.ImportBatchHeader
+	(*v1.ChangeEvent)(nil),           // 34: dtsen.type.v1.ChangeEvent
+	(*v1.ImportSummary)(nil),         // 35: dtsen.type.v1.ImportSummary
 }
 var file_dtsen_registry_v1_registry_proto_depIdxs = []int32{
 	0,  // 0: dtsen.registry.v1.Person.sex:type_name -> dtsen.registry.v1.Sex
@@ -2081,54 +2336,59 @@ var file_dtsen_registry_v1_registry_proto_depIdxs = []int32{
 	4,  // 4: dtsen.registry.v1.Person.occupation:type_name -> dtsen.registry.v1.Occupation
 	5,  // 5: dtsen.registry.v1.Person.disability:type_name -> dtsen.registry.v1.Disability
 	6,  // 6: dtsen.registry.v1.Person.vital_status:type_name -> dtsen.registry.v1.VitalStatus
-	27, // 7: dtsen.registry.v1.Person.create_time:type_name -> google.protobuf.Timestamp
-	27, // 8: dtsen.registry.v1.Person.update_time:type_name -> google.protobuf.Timestamp
+	31, // 7: dtsen.registry.v1.Person.create_time:type_name -> google.protobuf.Timestamp
+	31, // 8: dtsen.registry.v1.Person.update_time:type_name -> google.protobuf.Timestamp
 	8,  // 9: dtsen.registry.v1.Family.members:type_name -> dtsen.registry.v1.Person
 	9,  // 10: dtsen.registry.v1.Family.address:type_name -> dtsen.registry.v1.Address
 	7,  // 11: dtsen.registry.v1.Family.settlement:type_name -> dtsen.registry.v1.Settlement
-	27, // 12: dtsen.registry.v1.Family.create_time:type_name -> google.protobuf.Timestamp
-	27, // 13: dtsen.registry.v1.Family.update_time:type_name -> google.protobuf.Timestamp
+	31, // 12: dtsen.registry.v1.Family.create_time:type_name -> google.protobuf.Timestamp
+	31, // 13: dtsen.registry.v1.Family.update_time:type_name -> google.protobuf.Timestamp
 	10, // 14: dtsen.registry.v1.ListFamiliesResponse.families:type_name -> dtsen.registry.v1.Family
 	10, // 15: dtsen.registry.v1.UpdateFamilyRequest.family:type_name -> dtsen.registry.v1.Family
-	28, // 16: dtsen.registry.v1.UpdateFamilyRequest.update_mask:type_name -> google.protobuf.FieldMask
+	32, // 16: dtsen.registry.v1.UpdateFamilyRequest.update_mask:type_name -> google.protobuf.FieldMask
 	8,  // 17: dtsen.registry.v1.UpdatePersonRequest.person:type_name -> dtsen.registry.v1.Person
-	28, // 18: dtsen.registry.v1.UpdatePersonRequest.update_mask:type_name -> google.protobuf.FieldMask
+	32, // 18: dtsen.registry.v1.UpdatePersonRequest.update_mask:type_name -> google.protobuf.FieldMask
 	2,  // 19: dtsen.registry.v1.MovePersonRequest.relation_to_head:type_name -> dtsen.registry.v1.FamilyRelation
 	9,  // 20: dtsen.registry.v1.SplitFamilyRequest.new_address:type_name -> dtsen.registry.v1.Address
 	7,  // 21: dtsen.registry.v1.SplitFamilyRequest.new_settlement:type_name -> dtsen.registry.v1.Settlement
 	10, // 22: dtsen.registry.v1.SplitFamilyResponse.original_family:type_name -> dtsen.registry.v1.Family
 	10, // 23: dtsen.registry.v1.SplitFamilyResponse.new_family:type_name -> dtsen.registry.v1.Family
-	11, // 24: dtsen.registry.v1.ListProvincesResponse.provinces:type_name -> dtsen.registry.v1.Province
-	29, // 25: dtsen.registry.v1.ImportRecordsRequest.header:type_name -> dtsen.type.v1.ImportBatchHeader
-	10, // 26: dtsen.registry.v1.ImportRecordsRequest.family:type_name -> dtsen.registry.v1.Family
-	30, // 27: dtsen.registry.v1.WatchChangesResponse.event:type_name -> dtsen.type.v1.ChangeEvent
-	12, // 28: dtsen.registry.v1.RegistryService.GetPerson:input_type -> dtsen.registry.v1.GetPersonRequest
-	13, // 29: dtsen.registry.v1.RegistryService.GetFamily:input_type -> dtsen.registry.v1.GetFamilyRequest
-	14, // 30: dtsen.registry.v1.RegistryService.ListFamilies:input_type -> dtsen.registry.v1.ListFamiliesRequest
-	16, // 31: dtsen.registry.v1.RegistryService.UpdateFamily:input_type -> dtsen.registry.v1.UpdateFamilyRequest
-	17, // 32: dtsen.registry.v1.RegistryService.UpdatePerson:input_type -> dtsen.registry.v1.UpdatePersonRequest
-	18, // 33: dtsen.registry.v1.RegistryService.RecordDeath:input_type -> dtsen.registry.v1.RecordDeathRequest
-	19, // 34: dtsen.registry.v1.RegistryService.MovePerson:input_type -> dtsen.registry.v1.MovePersonRequest
-	20, // 35: dtsen.registry.v1.RegistryService.SplitFamily:input_type -> dtsen.registry.v1.SplitFamilyRequest
-	22, // 36: dtsen.registry.v1.RegistryService.ListProvinces:input_type -> dtsen.registry.v1.ListProvincesRequest
-	24, // 37: dtsen.registry.v1.RegistryService.ImportRecords:input_type -> dtsen.registry.v1.ImportRecordsRequest
-	25, // 38: dtsen.registry.v1.RegistryService.WatchChanges:input_type -> dtsen.registry.v1.WatchChangesRequest
-	8,  // 39: dtsen.registry.v1.RegistryService.GetPerson:output_type -> dtsen.registry.v1.Person
-	10, // 40: dtsen.registry.v1.RegistryService.GetFamily:output_type -> dtsen.registry.v1.Family
-	15, // 41: dtsen.registry.v1.RegistryService.ListFamilies:output_type -> dtsen.registry.v1.ListFamiliesResponse
-	10, // 42: dtsen.registry.v1.RegistryService.UpdateFamily:output_type -> dtsen.registry.v1.Family
-	8,  // 43: dtsen.registry.v1.RegistryService.UpdatePerson:output_type -> dtsen.registry.v1.Person
-	8,  // 44: dtsen.registry.v1.RegistryService.RecordDeath:output_type -> dtsen.registry.v1.Person
-	8,  // 45: dtsen.registry.v1.RegistryService.MovePerson:output_type -> dtsen.registry.v1.Person
-	21, // 46: dtsen.registry.v1.RegistryService.SplitFamily:output_type -> dtsen.registry.v1.SplitFamilyResponse
-	23, // 47: dtsen.registry.v1.RegistryService.ListProvinces:output_type -> dtsen.registry.v1.ListProvincesResponse
-	31, // 48: dtsen.registry.v1.RegistryService.ImportRecords:output_type -> dtsen.type.v1.ImportSummary
-	26, // 49: dtsen.registry.v1.RegistryService.WatchChanges:output_type -> dtsen.registry.v1.WatchChangesResponse
-	39, // [39:50] is the sub-list for method output_type
-	28, // [28:39] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	24, // 24: dtsen.registry.v1.LookupIdentitiesResponse.persons:type_name -> dtsen.registry.v1.PersonIdentity
+	25, // 25: dtsen.registry.v1.LookupIdentitiesResponse.families:type_name -> dtsen.registry.v1.FamilyIdentity
+	6,  // 26: dtsen.registry.v1.PersonIdentity.vital_status:type_name -> dtsen.registry.v1.VitalStatus
+	11, // 27: dtsen.registry.v1.ListProvincesResponse.provinces:type_name -> dtsen.registry.v1.Province
+	33, // 28: dtsen.registry.v1.ImportRecordsRequest.header:type_name -> dtsen.type.v1.ImportBatchHeader
+	10, // 29: dtsen.registry.v1.ImportRecordsRequest.family:type_name -> dtsen.registry.v1.Family
+	34, // 30: dtsen.registry.v1.WatchChangesResponse.event:type_name -> dtsen.type.v1.ChangeEvent
+	12, // 31: dtsen.registry.v1.RegistryService.GetPerson:input_type -> dtsen.registry.v1.GetPersonRequest
+	13, // 32: dtsen.registry.v1.RegistryService.GetFamily:input_type -> dtsen.registry.v1.GetFamilyRequest
+	14, // 33: dtsen.registry.v1.RegistryService.ListFamilies:input_type -> dtsen.registry.v1.ListFamiliesRequest
+	16, // 34: dtsen.registry.v1.RegistryService.UpdateFamily:input_type -> dtsen.registry.v1.UpdateFamilyRequest
+	17, // 35: dtsen.registry.v1.RegistryService.UpdatePerson:input_type -> dtsen.registry.v1.UpdatePersonRequest
+	18, // 36: dtsen.registry.v1.RegistryService.RecordDeath:input_type -> dtsen.registry.v1.RecordDeathRequest
+	19, // 37: dtsen.registry.v1.RegistryService.MovePerson:input_type -> dtsen.registry.v1.MovePersonRequest
+	20, // 38: dtsen.registry.v1.RegistryService.SplitFamily:input_type -> dtsen.registry.v1.SplitFamilyRequest
+	22, // 39: dtsen.registry.v1.RegistryService.LookupIdentities:input_type -> dtsen.registry.v1.LookupIdentitiesRequest
+	26, // 40: dtsen.registry.v1.RegistryService.ListProvinces:input_type -> dtsen.registry.v1.ListProvincesRequest
+	28, // 41: dtsen.registry.v1.RegistryService.ImportRecords:input_type -> dtsen.registry.v1.ImportRecordsRequest
+	29, // 42: dtsen.registry.v1.RegistryService.WatchChanges:input_type -> dtsen.registry.v1.WatchChangesRequest
+	8,  // 43: dtsen.registry.v1.RegistryService.GetPerson:output_type -> dtsen.registry.v1.Person
+	10, // 44: dtsen.registry.v1.RegistryService.GetFamily:output_type -> dtsen.registry.v1.Family
+	15, // 45: dtsen.registry.v1.RegistryService.ListFamilies:output_type -> dtsen.registry.v1.ListFamiliesResponse
+	10, // 46: dtsen.registry.v1.RegistryService.UpdateFamily:output_type -> dtsen.registry.v1.Family
+	8,  // 47: dtsen.registry.v1.RegistryService.UpdatePerson:output_type -> dtsen.registry.v1.Person
+	8,  // 48: dtsen.registry.v1.RegistryService.RecordDeath:output_type -> dtsen.registry.v1.Person
+	8,  // 49: dtsen.registry.v1.RegistryService.MovePerson:output_type -> dtsen.registry.v1.Person
+	21, // 50: dtsen.registry.v1.RegistryService.SplitFamily:output_type -> dtsen.registry.v1.SplitFamilyResponse
+	23, // 51: dtsen.registry.v1.RegistryService.LookupIdentities:output_type -> dtsen.registry.v1.LookupIdentitiesResponse
+	27, // 52: dtsen.registry.v1.RegistryService.ListProvinces:output_type -> dtsen.registry.v1.ListProvincesResponse
+	35, // 53: dtsen.registry.v1.RegistryService.ImportRecords:output_type -> dtsen.type.v1.ImportSummary
+	30, // 54: dtsen.registry.v1.RegistryService.WatchChanges:output_type -> dtsen.registry.v1.WatchChangesResponse
+	43, // [43:55] is the sub-list for method output_type
+	31, // [31:43] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_dtsen_registry_v1_registry_proto_init() }
@@ -2136,7 +2396,7 @@ func file_dtsen_registry_v1_registry_proto_init() {
 	if File_dtsen_registry_v1_registry_proto != nil {
 		return
 	}
-	file_dtsen_registry_v1_registry_proto_msgTypes[16].OneofWrappers = []any{
+	file_dtsen_registry_v1_registry_proto_msgTypes[20].OneofWrappers = []any{
 		(*ImportRecordsRequest_Header)(nil),
 		(*ImportRecordsRequest_Family)(nil),
 	}
@@ -2146,7 +2406,7 @@ func file_dtsen_registry_v1_registry_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dtsen_registry_v1_registry_proto_rawDesc), len(file_dtsen_registry_v1_registry_proto_rawDesc)),
 			NumEnums:      8,
-			NumMessages:   19,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -20,17 +20,18 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	RegistryService_GetPerson_FullMethodName     = "/dtsen.registry.v1.RegistryService/GetPerson"
-	RegistryService_GetFamily_FullMethodName     = "/dtsen.registry.v1.RegistryService/GetFamily"
-	RegistryService_ListFamilies_FullMethodName  = "/dtsen.registry.v1.RegistryService/ListFamilies"
-	RegistryService_UpdateFamily_FullMethodName  = "/dtsen.registry.v1.RegistryService/UpdateFamily"
-	RegistryService_UpdatePerson_FullMethodName  = "/dtsen.registry.v1.RegistryService/UpdatePerson"
-	RegistryService_RecordDeath_FullMethodName   = "/dtsen.registry.v1.RegistryService/RecordDeath"
-	RegistryService_MovePerson_FullMethodName    = "/dtsen.registry.v1.RegistryService/MovePerson"
-	RegistryService_SplitFamily_FullMethodName   = "/dtsen.registry.v1.RegistryService/SplitFamily"
-	RegistryService_ListProvinces_FullMethodName = "/dtsen.registry.v1.RegistryService/ListProvinces"
-	RegistryService_ImportRecords_FullMethodName = "/dtsen.registry.v1.RegistryService/ImportRecords"
-	RegistryService_WatchChanges_FullMethodName  = "/dtsen.registry.v1.RegistryService/WatchChanges"
+	RegistryService_GetPerson_FullMethodName        = "/dtsen.registry.v1.RegistryService/GetPerson"
+	RegistryService_GetFamily_FullMethodName        = "/dtsen.registry.v1.RegistryService/GetFamily"
+	RegistryService_ListFamilies_FullMethodName     = "/dtsen.registry.v1.RegistryService/ListFamilies"
+	RegistryService_UpdateFamily_FullMethodName     = "/dtsen.registry.v1.RegistryService/UpdateFamily"
+	RegistryService_UpdatePerson_FullMethodName     = "/dtsen.registry.v1.RegistryService/UpdatePerson"
+	RegistryService_RecordDeath_FullMethodName      = "/dtsen.registry.v1.RegistryService/RecordDeath"
+	RegistryService_MovePerson_FullMethodName       = "/dtsen.registry.v1.RegistryService/MovePerson"
+	RegistryService_SplitFamily_FullMethodName      = "/dtsen.registry.v1.RegistryService/SplitFamily"
+	RegistryService_LookupIdentities_FullMethodName = "/dtsen.registry.v1.RegistryService/LookupIdentities"
+	RegistryService_ListProvinces_FullMethodName    = "/dtsen.registry.v1.RegistryService/ListProvinces"
+	RegistryService_ImportRecords_FullMethodName    = "/dtsen.registry.v1.RegistryService/ImportRecords"
+	RegistryService_WatchChanges_FullMethodName     = "/dtsen.registry.v1.RegistryService/WatchChanges"
 )
 
 // RegistryServiceClient is the client API for RegistryService service.
@@ -62,6 +63,11 @@ type RegistryServiceClient interface {
 	// Splits members out of a family into a new family with a new KK number
 	// (life event: a child marries and sets up a household).
 	SplitFamily(ctx context.Context, in *SplitFamilyRequest, opts ...grpc.CallOption) (*SplitFamilyResponse, error)
+	// Answers, for many NIKs and KK numbers at once, whether each is
+	// registered, which family a person belongs to and whether they are alive.
+	// It is the cross-check the other contexts run on their imports; it returns
+	// no names or other personal fields. Internal: not exposed over REST.
+	LookupIdentities(ctx context.Context, in *LookupIdentitiesRequest, opts ...grpc.CallOption) (*LookupIdentitiesResponse, error)
 	// Lists the region reference data: the 38 provinces.
 	ListProvinces(ctx context.Context, in *ListProvincesRequest, opts ...grpc.CallOption) (*ListProvincesResponse, error)
 	// Bulk import of Dukcapil family records. The first message carries the
@@ -160,6 +166,16 @@ func (c *registryServiceClient) SplitFamily(ctx context.Context, in *SplitFamily
 	return out, nil
 }
 
+func (c *registryServiceClient) LookupIdentities(ctx context.Context, in *LookupIdentitiesRequest, opts ...grpc.CallOption) (*LookupIdentitiesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LookupIdentitiesResponse)
+	err := c.cc.Invoke(ctx, RegistryService_LookupIdentities_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *registryServiceClient) ListProvinces(ctx context.Context, in *ListProvincesRequest, opts ...grpc.CallOption) (*ListProvincesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListProvincesResponse)
@@ -231,6 +247,11 @@ type RegistryServiceServer interface {
 	// Splits members out of a family into a new family with a new KK number
 	// (life event: a child marries and sets up a household).
 	SplitFamily(context.Context, *SplitFamilyRequest) (*SplitFamilyResponse, error)
+	// Answers, for many NIKs and KK numbers at once, whether each is
+	// registered, which family a person belongs to and whether they are alive.
+	// It is the cross-check the other contexts run on their imports; it returns
+	// no names or other personal fields. Internal: not exposed over REST.
+	LookupIdentities(context.Context, *LookupIdentitiesRequest) (*LookupIdentitiesResponse, error)
 	// Lists the region reference data: the 38 provinces.
 	ListProvinces(context.Context, *ListProvincesRequest) (*ListProvincesResponse, error)
 	// Bulk import of Dukcapil family records. The first message carries the
@@ -272,6 +293,9 @@ func (UnimplementedRegistryServiceServer) MovePerson(context.Context, *MovePerso
 }
 func (UnimplementedRegistryServiceServer) SplitFamily(context.Context, *SplitFamilyRequest) (*SplitFamilyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SplitFamily not implemented")
+}
+func (UnimplementedRegistryServiceServer) LookupIdentities(context.Context, *LookupIdentitiesRequest) (*LookupIdentitiesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LookupIdentities not implemented")
 }
 func (UnimplementedRegistryServiceServer) ListProvinces(context.Context, *ListProvincesRequest) (*ListProvincesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListProvinces not implemented")
@@ -447,6 +471,24 @@ func _RegistryService_SplitFamily_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _RegistryService_LookupIdentities_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LookupIdentitiesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(RegistryServiceServer).LookupIdentities(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: RegistryService_LookupIdentities_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(RegistryServiceServer).LookupIdentities(ctx, req.(*LookupIdentitiesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _RegistryService_ListProvinces_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListProvincesRequest)
 	if err := dec(in); err != nil {
@@ -521,6 +563,10 @@ var RegistryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SplitFamily",
 			Handler:    _RegistryService_SplitFamily_Handler,
+		},
+		{
+			MethodName: "LookupIdentities",
+			Handler:    _RegistryService_LookupIdentities_Handler,
 		},
 		{
 			MethodName: "ListProvinces",
