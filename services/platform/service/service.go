@@ -38,6 +38,9 @@ type Options struct {
 	Migrations []storage.MigrationSet
 	// Validators check requests before handlers run.
 	Validators *validation.Registry
+	// Config declares the context's own environment variables; they are
+	// parsed, and listed by --help, with the shared ones.
+	Config func(cfg *config.Set)
 }
 
 // Deps is what a context's Register function gets to wire its use cases.
@@ -46,6 +49,15 @@ type Deps struct {
 	Outbox *outbox.Outbox
 	Server *grpcserver.Server
 	Logger *slog.Logger
+
+	background []func(ctx context.Context) error
+}
+
+// Background runs fn (a change-feed consumer, say) beside the gRPC server
+// until shutdown. An error other than the shutdown itself stops the process,
+// so a broken consumer is noticed instead of silently falling behind.
+func (d *Deps) Background(fn func(ctx context.Context) error) {
+	d.background = append(d.background, fn)
 }
 
 // Main runs the process and exits with its status.
@@ -70,6 +82,9 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 		"how often WatchChanges streams look for events committed by other replicas")
 	srvCfg := grpcserver.RegisterConfig(cfg, opts.Name, opts.DefaultGRPCAddr)
 	cfg.String(telemetry.EndpointEnv, "", "OTLP collector endpoint; empty exports no telemetry")
+	if opts.Config != nil {
+		opts.Config(cfg)
+	}
 	if err := cfg.Parse(args); err != nil {
 		return err
 	}
@@ -107,5 +122,21 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 	if err := register(ctx, deps); err != nil {
 		return err
 	}
-	return srv.Run(ctx)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	for _, fn := range deps.background {
+		go func() {
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				logger.Error("background task failed; stopping", slog.String("error", err.Error()))
+				cancel(err)
+			}
+		}()
+	}
+	if err := srv.Run(ctx); err != nil {
+		return err
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
 }
