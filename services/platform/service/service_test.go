@@ -1,0 +1,65 @@
+package service_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dtsen-id/dtsen/services/platform/config"
+	"github.com/dtsen-id/dtsen/services/platform/service"
+)
+
+func TestRun(t *testing.T) {
+	t.Setenv("DTSEN_DEMO_DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"))
+	t.Setenv("DTSEN_DEMO_GRPC_ADDR", "127.0.0.1:0")
+	opts := service.Options{Name: "demo", DefaultGRPCAddr: "127.0.0.1:0"}
+
+	t.Run("--help lists the variables and stops", func(t *testing.T) {
+		var declared bool
+		o := opts
+		o.Config = func(cfg *config.Set) { cfg.String("DTSEN_DEMO_EXTRA", "x", "an extra variable"); declared = true }
+		err := service.Run(context.Background(), o, []string{"--help"}, func(context.Context, *service.Deps) error {
+			t.Fatal("registered despite --help")
+			return nil
+		})
+		if !errors.Is(err, config.ErrHelp) || !declared {
+			t.Fatalf("err=%v declared=%v", err, declared)
+		}
+	})
+
+	t.Run("serves until the context ends, with a migrated database", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- service.Run(ctx, opts, nil, func(ctx context.Context, d *service.Deps) error {
+				if _, err := d.Outbox.Head(ctx); err != nil { // the outbox tables exist
+					return err
+				}
+				d.Background(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+				cancel()
+				return nil
+			})
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("Run did not return after cancel")
+		}
+	})
+
+	t.Run("a failing background task stops the process with its error", func(t *testing.T) {
+		boom := errors.New("consumer broke")
+		err := service.Run(context.Background(), opts, nil, func(ctx context.Context, d *service.Deps) error {
+			d.Background(func(context.Context) error { return boom })
+			return nil
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Run returned %v, want %v", err, boom)
+		}
+	})
+}
