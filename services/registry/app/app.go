@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/dtsen-id/dtsen/services/platform/importer"
@@ -15,6 +16,11 @@ import (
 // ErrEtagMismatch means the caller's etag is stale (AIP-154): someone else
 // changed the resource since the caller read it.
 var ErrEtagMismatch = errors.New("etag mismatch")
+
+// ErrFamilyNotFound is a family named by a request other than the one the
+// request is about (MovePerson's target) that does not exist. It wraps
+// domain.ErrNotFound, so the ports can tell which resource is missing.
+var ErrFamilyNotFound = fmt.Errorf("family: %w", domain.ErrNotFound)
 
 // ErrConcurrentChange means the resource moved while the command ran; the
 // caller may retry.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
@@ -44,7 +45,14 @@ func (a *Application) ImportFamilies(ctx context.Context, h *typev1.ImportBatchH
 			for i, r := range recs {
 				fams[i] = importer.Record[*domain.Family]{Index: r.Index, Value: r.Value.Family}
 			}
-			return a.bulk.ApplyImport(ctx, tx, fams)
+			out, err := a.bulk.ApplyImport(ctx, tx, fams)
+			if storage.IsUniqueViolation(err) {
+				// Another batch inserted one of these families or persons
+				// after this chunk looked: the chunk rolls back whole, and a
+				// re-send resumes the batch and sees the other batch's rows.
+				return out, fmt.Errorf("%w: %w", ErrConcurrentChange, err)
+			}
+			return out, err
 		},
 	})
 }

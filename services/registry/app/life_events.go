@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/dtsen-id/dtsen/services/registry/domain"
@@ -47,7 +48,7 @@ func (a *Application) MovePerson(ctx context.Context, nik, targetKK string, rel 
 	err = a.repo.UpdateFamilies(ctx, []string{current.FamilyKK, targetKK}, func(set domain.FamilySet) error {
 		src, dst := set.Family(current.FamilyKK), set.Family(targetKK)
 		if dst == nil {
-			return domain.ErrNotFound
+			return ErrFamilyNotFound
 		}
 		if src == nil || src.Member(nik) == nil {
 			return ErrConcurrentChange
@@ -95,7 +96,16 @@ func (a *Application) SplitFamily(ctx context.Context, s Split) (orig, created *
 		if set.Family(s.NewKK) != nil {
 			return &domain.Precondition{Reason: "FAMILY_ALREADY_EXISTS", Description: "a family with the new KK number already exists"}
 		}
-		nf := &domain.Family{KK: s.NewKK, HeadNIK: s.NewHeadNIK, Address: s.Address, RegionCode: s.RegionCode, Settlement: s.Settlement}
+		// The new family starts without a head; AddMember makes the new head
+		// HEAD and applies the family rules to everyone who joins (no
+		// deceased members, at most one head, a member limit).
+		nf := &domain.Family{KK: s.NewKK, Address: s.Address, RegionCode: s.RegionCode, Settlement: s.Settlement}
+		// As in UpdateFamily, a head who leaves with their spouse, the spouse
+		// becoming the new head, becomes the spouse.
+		oldHeadRel := domain.RelationOtherRelative
+		if nh := src.Member(s.NewHeadNIK); nh != nil && nh.Relation == domain.RelationSpouse {
+			oldHeadRel = domain.RelationSpouse
+		}
 		leavingHead := false
 		for _, nik := range s.MemberNIKs {
 			if nik == src.HeadNIK {
@@ -119,15 +129,16 @@ func (a *Application) SplitFamily(ctx context.Context, s Split) (orig, created *
 			if nik == s.NewHeadNIK {
 				rel = domain.RelationHead
 			} else if rel == domain.RelationHead {
-				rel = domain.RelationOtherRelative
+				rel = oldHeadRel
 			}
-			p.Relation = rel
-			nf.Members = append(nf.Members, p)
+			if err := nf.AddMember(p, rel); err != nil {
+				return err
+			}
 		}
 		nf.Normalize()
 		now := a.now()
 		if vs := nf.Validate(now); len(vs) > 0 {
-			return vs
+			return splitFields(vs)
 		}
 		if vs := src.Validate(now); len(vs) > 0 {
 			return vs
@@ -137,6 +148,22 @@ func (a *Application) SplitFamily(ctx context.Context, s Split) (orig, created *
 		return nil
 	})
 	return orig, created, err
+}
+
+// splitFields renames the new family's fields to the SplitFamily request
+// fields they came from, so a field violation names what the caller sent.
+func splitFields(vs domain.Violations) domain.Violations {
+	out := make(domain.Violations, len(vs))
+	for i, v := range vs {
+		switch {
+		case v.Field == "kk_number", v.Field == "region_code", v.Field == "settlement", v.Field == "head_nik":
+			v.Field = "new_" + v.Field
+		case v.Field == "address" || strings.HasPrefix(v.Field, "address."):
+			v.Field = "new_" + v.Field
+		}
+		out[i] = v
+	}
+	return out
 }
 
 func itoa(i int) string {

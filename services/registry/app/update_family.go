@@ -47,6 +47,10 @@ func (a *Application) UpdateFamily(ctx context.Context, kk, etag string, p Famil
 				return domain.Violations{{Field: "head_nik", Reason: "FAMILY_HEAD_NOT_MEMBER",
 					Description: "the new head must be a member of the family"}}
 			}
+			if newHead.Vital == domain.VitalDeceased {
+				return &domain.Precondition{Reason: domain.ReasonPersonDeceased,
+					Description: "a deceased person cannot become the head of a family"}
+			}
 			if old := f.Member(f.HeadNIK); old != nil {
 				old.Relation = domain.RelationOtherRelative
 				if newHead.Relation == domain.RelationSpouse {
@@ -56,6 +60,7 @@ func (a *Application) UpdateFamily(ctx context.Context, kk, etag string, p Famil
 			newHead.Relation = domain.RelationHead
 			f.HeadNIK = p.HeadNIK
 		}
+		f.Normalize() // trims the street as an import does
 		if vs := f.Validate(a.now()); len(vs) > 0 {
 			return vs
 		}

@@ -45,6 +45,7 @@ func (a *Application) UpdatePerson(ctx context.Context, nik, etag string, p Pers
 				Description: "the head of a family is changed with UpdateFamily (head_nik), not on the person"}
 		}
 		apply(p, m)
+		f.Normalize() // trims names as an import does, so both paths store one spelling
 		if vs := m.Validate(a.now()); len(vs) > 0 {
 			return vs
 		}

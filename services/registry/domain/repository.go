@@ -44,4 +44,18 @@ type Repository interface {
 	// the transaction, runs fn, and saves what fn changed. If fn returns an
 	// error nothing is saved.
 	UpdateFamilies(ctx context.Context, kks []string, fn func(set FamilySet) error) error
+	IdentityLookup
+}
+
+// Identity is what other contexts may learn about a registered NIK when they
+// cross-check their records: that it exists, its family, whether it is alive.
+type Identity struct {
+	NIK      string
+	FamilyKK string
+	Vital    VitalStatus
+}
+
+// IdentityLookup answers cross-checks in bulk. Absent keys are unregistered.
+type IdentityLookup interface {
+	LookupIdentities(ctx context.Context, niks, kks []string) (map[string]Identity, map[string]bool, error)
 }

@@ -183,6 +183,9 @@ func (s *Server) MovePerson(ctx context.Context, req *registryv1.MovePersonReque
 	nik, _ := personName("name", req.GetName())
 	kk, _ := familyName("target_family", req.GetTargetFamily())
 	p, err := s.app.MovePerson(ctx, nik, kk, domain.FamilyRelation(req.GetRelationToHead()), req.GetEtag())
+	if errors.Is(err, app.ErrFamilyNotFound) {
+		return nil, toStatus(err, reasonFamilyNotFound) // the target family, not the person
+	}
 	if err != nil {
 		return nil, toStatus(err, reasonPersonNotFound)
 	}
@@ -245,7 +248,7 @@ func (s *Server) ImportRecords(stream registryv1.RegistryService_ImportRecordsSe
 	}
 	summary, err := s.app.ImportFamilies(stream.Context(), header, next)
 	if err != nil {
-		return err
+		return toStatus(err, "")
 	}
 	return stream.SendAndClose(summary)
 }

@@ -4,7 +4,10 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc/codes"
+
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 	"github.com/dtsen-id/dtsen/services/registry/domain"
 )
@@ -90,6 +93,7 @@ func Validators() *validation.Registry {
 		}
 		return nil
 	})
+	registerLookupValidator(r)
 	return r
 }
 
@@ -156,8 +160,15 @@ func parseFilter(filter string) (string, error) {
 		return "", bad
 	}
 	code := value[1 : len(value)-1]
+	if strings.Contains(code, `"`) {
+		return "", bad // two quoted strings: a conjunction or other syntax we do not support
+	}
 	if _, v := domain.ParseRegionCode(code); v != nil {
-		return "", invalid("filter", v.Reason, v.Description, "kode wilayah pada filter tidak valid")
+		// FILTER_INVALID for every bad filter, so clients branch on one
+		// reason; the field violation says what is wrong with the region.
+		return "", apierror.New(codes.InvalidArgument, Domain, "FILTER_INVALID").
+			Message("the filter's region code is invalid: "+v.Description, "kode wilayah pada filter tidak valid").
+			Field("filter", v.Reason, v.Description).Err()
 	}
 	return code, nil
 }
