@@ -116,6 +116,8 @@ func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []imp
 			return out, err
 		}
 		switch {
+		case reason == "PERSON_RECORDED_DECEASED":
+			reject(rec, "members", reason, "the registry records a member as deceased; the record says alive")
 		case reason != "":
 			reject(rec, "members", reason, "a member of the stored family is missing: removals go through the move, split or death events")
 		case changed:
@@ -163,6 +165,11 @@ func (r *Repository) refreshFamily(ctx context.Context, tx *storage.Tx, old, f *
 	for _, m := range old.Members {
 		if incoming[m.NIK] == nil {
 			return false, "FAMILY_MEMBER_REMOVED", nil
+		}
+		// An older extract must not bring a recorded death back to life; a
+		// death recorded in error is corrected through a grievance case.
+		if m.Vital == domain.VitalDeceased && incoming[m.NIK].Vital != domain.VitalDeceased {
+			return false, "PERSON_RECORDED_DECEASED", nil
 		}
 	}
 	stored := make(map[string]*domain.Person, len(old.Members))

@@ -437,6 +437,26 @@ func TestRepositoryApplyImport(t *testing.T) {
 		if ev := fx.events(t, cursor); !slices.Equal(ev, []string{"registry.family.created families/" + family(4).KK}) {
 			t.Fatalf("events = %v", ev)
 		}
+
+		// An older extract that says alive cannot undo a recorded death.
+		head := family(1).HeadNIK
+		err := fx.repo.UpdateFamilies(ctx, []string{family(1).KK}, func(set domain.FamilySet) error {
+			_, err := set.Family(family(1).KK).RecordDeath(head, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), time.Now())
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stale := family(1)
+		stale.Members = append(stale.Members, baby)
+		stale.Normalize()
+		out = fx.applyImport(t, stale)
+		if got := rejections(out); !mapsStr(got, map[int64]string{0: "members PERSON_RECORDED_DECEASED"}) {
+			t.Fatalf("stale alive record: %+v", got)
+		}
+		if p, _ := fx.repo.GetPerson(ctx, head); p.Vital != domain.VitalDeceased {
+			t.Fatalf("the death was undone: %+v", p)
+		}
 	})
 }
 

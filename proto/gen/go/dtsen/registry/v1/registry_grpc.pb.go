@@ -46,7 +46,8 @@ type RegistryServiceClient interface {
 	GetPerson(ctx context.Context, in *GetPersonRequest, opts ...grpc.CallOption) (*Person, error)
 	// Returns one family with its members. Name: `families/{kk}`.
 	GetFamily(ctx context.Context, in *GetFamilyRequest, opts ...grpc.CallOption) (*Family, error)
-	// Lists families, optionally within a region, in KK-number order.
+	// Lists families, optionally within a region, in (region code, KK number)
+	// order.
 	ListFamilies(ctx context.Context, in *ListFamiliesRequest, opts ...grpc.CallOption) (*ListFamiliesResponse, error)
 	// Updates a family's fields named in update_mask (AIP-134). A stale etag
 	// returns ABORTED.
@@ -230,7 +231,8 @@ type RegistryServiceServer interface {
 	GetPerson(context.Context, *GetPersonRequest) (*Person, error)
 	// Returns one family with its members. Name: `families/{kk}`.
 	GetFamily(context.Context, *GetFamilyRequest) (*Family, error)
-	// Lists families, optionally within a region, in KK-number order.
+	// Lists families, optionally within a region, in (region code, KK number)
+	// order.
 	ListFamilies(context.Context, *ListFamiliesRequest) (*ListFamiliesResponse, error)
 	// Updates a family's fields named in update_mask (AIP-134). A stale etag
 	// returns ABORTED.
