@@ -874,9 +874,10 @@ func TestSplitFamily(t *testing.T) {
 		if orig.GetHeadNik() != son || member(orig, son).GetRelationToHead() != registryv1.FamilyRelation_FAMILY_RELATION_HEAD {
 			t.Fatalf("remaining family = %v", orig)
 		}
-		nf := getFamily(t, c, "3204120900000002")
-		if member(nf, fam.Members[1].GetNik()).GetRelationToHead() != registryv1.FamilyRelation_FAMILY_RELATION_SPOUSE {
-			t.Fatalf("new family = %v", nf)
+		nf := resp.GetNewFamily()
+		if stored := getFamily(t, c, "3204120900000002"); nf.GetEtag() != stored.GetEtag() ||
+			member(stored, fam.Members[1].GetNik()).GetRelationToHead() != registryv1.FamilyRelation_FAMILY_RELATION_SPOUSE {
+			t.Fatalf("new family = %v, stored %v", nf, stored)
 		}
 
 		// In the other family the couple leaves with the wife as the new
