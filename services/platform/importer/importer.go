@@ -26,6 +26,8 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"sort"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -62,8 +64,13 @@ type Spec[R any] struct {
 	Check func(R) (key string, violations []*typev1.RecordViolation)
 	// Apply writes a chunk of records that passed Check, inside tx, including
 	// their outbox events. It rejects the records that conflict with stored
-	// data or with each other, and must write nothing for those.
+	// data or with each other, and must write nothing for those. It may run
+	// again for the same chunk after losing a race with another writer.
 	Apply func(ctx context.Context, tx *storage.Tx, records []Record[R]) (Outcome, error)
+	// Keys names what a record writes or checks (e.g. "kk:..." and
+	// "nik:..."), so that chunks sharing a key are applied one after the
+	// other. Nil means records never conflict across chunks.
+	Keys func(R) []string
 }
 
 // Options tune an Importer.
@@ -78,6 +85,16 @@ type Options struct {
 	// Lease is how long a RUNNING batch whose importer stopped reporting stays
 	// locked against a re-send (default 1 minute).
 	Lease time.Duration
+	// Workers is how many chunks are applied at once (default 2 on
+	// PostgreSQL; always 1 on SQLite, which has a single writer).
+	Workers int
+}
+
+func (im *Importer) workers() int {
+	if im.db.Engine() == storage.SQLite {
+		return 1
+	}
+	return im.opts.Workers
 }
 
 // Importer runs batches against one database.
@@ -96,6 +113,9 @@ func New(db *storage.DB, opts Options) *Importer {
 	}
 	if opts.Lease <= 0 {
 		opts.Lease = time.Minute
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = 2
 	}
 	return &Importer{db: db, opts: opts}
 }
@@ -135,6 +155,12 @@ var ErrHeaderRepeated = errors.New("importer: header repeated")
 
 // Run imports one batch. next returns the stream's records in order and
 // io.EOF at the end. The header must already have passed CheckHeader.
+//
+// Chunks are applied by up to Options.Workers transactions at once, so a
+// national load keeps several database cores busy. Two chunks that share a
+// key (Spec.Keys) are never in flight together: the later one starts after
+// the earlier one committed, so it sees the earlier one's rows and the first
+// record of a batch to claim a key always wins, whatever the timing.
 func Run[R any](ctx context.Context, im *Importer, header *typev1.ImportBatchHeader, next func() (R, error), spec Spec[R]) (*typev1.ImportSummary, error) {
 	if err := im.CheckHeader(header); err != nil {
 		return nil, err
@@ -153,19 +179,89 @@ func Run[R any](ctx context.Context, im *Importer, header *typev1.ImportBatchHea
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := make(chan chunk[R], 2)
+	chunks := make(chan chunk[R], im.workers())
 	readErr := make(chan error, 1)
-	go func() { readErr <- readChunks(ctx, im.opts.ChunkSize, next, spec.Check, chunks) }()
+	go func() { readErr <- readChunks(ctx, im.opts.ChunkSize, next, spec, chunks) }()
 
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	busy := newKeyLocks()
+	slots := make(chan struct{}, im.workers())
 	for c := range chunks {
-		var out Outcome
-		err := im.db.InTx(ctx, func(tx *storage.Tx) error {
+		if err := busy.acquire(ctx, c.keys); err != nil {
+			break
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			busy.release(c.keys)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			defer busy.release(c.keys)
+			out, err := applyChunk(ctx, im, summary, c, spec)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+					cancel() // the reader and the other chunks stop
+				}
+				return
+			}
+			summary.ReceivedCount += c.received
+			summary.AcceptedCount += out.Accepted
+			summary.UnchangedCount += out.Unchanged
+			im.reject(summary, c.rejected)
+			im.reject(summary, out.Rejections)
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		// The reader stops on its own: its sends watch ctx, and its Recv
+		// fails once the handler returns and gRPC ends the stream.
+		return nil, fmt.Errorf("importer: apply chunk: %w", firstErr)
+	}
+	if err := <-readErr; err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	sortRejections(summary, im.opts.MaxRejections)
+	if err := im.complete(ctx, summary); err != nil {
+		return nil, err
+	}
+	completed = true
+	return summary, nil
+}
+
+// maxAttempts bounds the retries of a chunk that lost a race with another
+// writer (a deadlock or a busy lock).
+const maxAttempts = 5
+
+// applyChunk writes one chunk in its own transaction, retrying when it lost
+// a race with a concurrent writer.
+func applyChunk[R any](ctx context.Context, im *Importer, s *typev1.ImportSummary, c chunk[R], spec Spec[R]) (Outcome, error) {
+	var out Outcome
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = im.db.InTx(ctx, func(tx *storage.Tx) error {
 			// Chunks need not each wait for the disk: the batch is reported
 			// complete only by a normal commit after the last chunk, which
 			// flushes them all (WAL is flushed in order).
 			if err := tx.DeferFlush(ctx); err != nil {
 				return err
 			}
+			out = Outcome{}
 			if len(c.valid) > 0 {
 				var err error
 				if out, err = spec.Apply(ctx, tx, c.valid); err != nil {
@@ -174,36 +270,36 @@ func Run[R any](ctx context.Context, im *Importer, header *typev1.ImportBatchHea
 			}
 			_, err := tx.ExecContext(ctx, `UPDATE import_batches SET received_count = received_count + $1,
 				accepted_count = accepted_count + $2, updated_at = $3 WHERE source = $4 AND batch_id = $5`,
-				c.received, out.Accepted, time.Now().UnixMicro(), summary.Source, summary.BatchId)
+				c.received, out.Accepted, time.Now().UnixMicro(), s.Source, s.BatchId)
 			return err
 		})
-		if err != nil {
-			// The reader stops on its own: its sends watch ctx, and its
-			// Recv fails once the handler returns and gRPC ends the stream.
-			return nil, fmt.Errorf("importer: apply chunk: %w", err)
+		if err == nil || attempt == maxAttempts || !(storage.IsTransient(err) || storage.IsUniqueViolation(err)) {
+			return out, err
 		}
-		summary.ReceivedCount += c.received
-		summary.AcceptedCount += out.Accepted
-		summary.UnchangedCount += out.Unchanged
-		im.reject(summary, c.rejected)
-		im.reject(summary, out.Rejections)
+		// A unique violation here means another writer (not this batch: its
+		// in-flight chunks share no key) inserted the same key after Apply
+		// looked; the retry sees it and rejects the record properly.
+		select {
+		case <-ctx.Done():
+			return out, ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * 20 * time.Millisecond):
+		}
 	}
-	if err := <-readErr; err != nil {
-		return nil, err
+}
+func (im *Importer) reject(s *typev1.ImportSummary, rs []*typev1.RecordRejection) {
+	s.RejectedCount += int64(len(rs))
+	s.Rejections = append(s.Rejections, rs...)
+	if len(s.Rejections) > 2*im.opts.MaxRejections {
+		sortRejections(s, im.opts.MaxRejections)
 	}
-	if err := im.complete(ctx, summary); err != nil {
-		return nil, err
-	}
-	completed = true
-	return summary, nil
 }
 
-func (im *Importer) reject(s *typev1.ImportSummary, rs []*typev1.RecordRejection) {
-	for _, r := range rs {
-		s.RejectedCount++
-		if len(s.Rejections) < im.opts.MaxRejections {
-			s.Rejections = append(s.Rejections, r)
-		}
+// sortRejections puts rejections in stream order, which chunks applied in
+// parallel do not preserve, and keeps the first max.
+func sortRejections(s *typev1.ImportSummary, max int) {
+	sort.Slice(s.Rejections, func(i, j int) bool { return s.Rejections[i].GetIndex() < s.Rejections[j].GetIndex() })
+	if len(s.Rejections) > max {
+		s.Rejections = s.Rejections[:max]
 	}
 }
 
@@ -211,12 +307,13 @@ type chunk[R any] struct {
 	valid    []Record[R]
 	rejected []*typev1.RecordRejection
 	received int64
+	keys     []string
 }
 
 // readChunks reads and checks records, handing full chunks to the writer. It
 // closes out when the stream ends, fails, or ctx is cancelled; only a clean
 // io.EOF flushes the last partial chunk.
-func readChunks[R any](ctx context.Context, size int, next func() (R, error), check func(R) (string, []*typev1.RecordViolation), out chan<- chunk[R]) error {
+func readChunks[R any](ctx context.Context, size int, next func() (R, error), spec Spec[R], out chan<- chunk[R]) error {
 	defer close(out)
 	var idx int64
 	cur := chunk[R]{}
@@ -241,10 +338,13 @@ func readChunks[R any](ctx context.Context, size int, next func() (R, error), ch
 			return err
 		}
 		cur.received++
-		if key, vs := check(rec); len(vs) > 0 {
+		if key, vs := spec.Check(rec); len(vs) > 0 {
 			cur.rejected = append(cur.rejected, &typev1.RecordRejection{Index: idx, Key: key, Violations: vs})
 		} else {
 			cur.valid = append(cur.valid, Record[R]{Index: idx, Value: rec})
+			if spec.Keys != nil {
+				cur.keys = append(cur.keys, spec.Keys(rec)...)
+			}
 		}
 		idx++
 		if int(cur.received) >= size && !send() {

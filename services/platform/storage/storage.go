@@ -117,6 +117,21 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
+// IsTransient reports whether a transaction failed only because of a
+// concurrent one, so running it again may succeed: a PostgreSQL deadlock or
+// serialization failure, or SQLite's lock being busy past busy_timeout.
+func IsTransient(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40P01" || pgErr.Code == "40001"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return false
+}
+
 // hooks collects functions to run after a commit.
 type hooks struct {
 	mu  sync.Mutex

@@ -40,6 +40,16 @@ func (a *Application) ImportFamilies(ctx context.Context, h *typev1.ImportBatchH
 			}
 			return f.KK, out
 		},
+		// A family conflicts with another record through its KK number and
+		// through each member: those chunks must not be in flight together.
+		Keys: func(rec ImportRecord) []string {
+			keys := make([]string, 0, len(rec.Family.Members)+1)
+			keys = append(keys, "kk:"+rec.Family.KK)
+			for _, m := range rec.Family.Members {
+				keys = append(keys, "nik:"+m.NIK)
+			}
+			return keys
+		},
 		Apply: func(ctx context.Context, tx *storage.Tx, recs []importer.Record[ImportRecord]) (importer.Outcome, error) {
 			fams := make([]importer.Record[*domain.Family], len(recs))
 			for i, r := range recs {
