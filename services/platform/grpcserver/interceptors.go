@@ -102,7 +102,9 @@ func (c *contextStream) Context() context.Context { return c.ctx }
 // --- access log: one line per RPC with method, code and duration. Request
 // and response bodies are never logged: they hold NIKs and names. ---
 
-func (s *Server) logAccess(ctx context.Context, method string, start time.Time, err error) {
+// logAccess logs the status the client got (err) and, for a server fault, the
+// text of the handler's original error, which the client never sees.
+func (s *Server) logAccess(ctx context.Context, method string, start time.Time, err, original error) {
 	code := status.Code(err)
 	level := slog.LevelInfo
 	switch code {
@@ -120,10 +122,11 @@ func (s *Server) logAccess(ctx context.Context, method string, start time.Time, 
 	}
 	if reason := apierror.ReasonOf(err); reason != "" {
 		attrs = append(attrs, slog.String("reason", reason))
-	} else if code == codes.Unknown || code == codes.Internal {
-		// Unclassified server errors need their text to be debuggable;
-		// classified ones are fully described by their reason.
-		attrs = append(attrs, slog.String("error", status.Convert(err).Message()))
+	}
+	if original != err && code == codes.Internal {
+		// An unclassified fault needs its text to be debuggable; a classified
+		// error is fully described by its reason.
+		attrs = append(attrs, slog.String("error", original.Error()))
 	}
 	logging.FromContext(ctx).LogAttrs(ctx, level, "rpc", attrs...)
 }
@@ -131,15 +134,17 @@ func (s *Server) logAccess(ctx context.Context, method string, start time.Time, 
 func (s *Server) accessLogUnary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	start := time.Now()
 	resp, err := handler(ctx, req)
-	s.logAccess(ctx, info.FullMethod, start, err)
-	return resp, classify(err)
+	classified := classify(err)
+	s.logAccess(ctx, info.FullMethod, start, classified, err)
+	return resp, classified
 }
 
 func (s *Server) accessLogStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	start := time.Now()
 	err := handler(srv, ss)
-	s.logAccess(ss.Context(), info.FullMethod, start, err)
-	return classify(err)
+	classified := classify(err)
+	s.logAccess(ss.Context(), info.FullMethod, start, classified, err)
+	return classified
 }
 
 // ReasonInternal marks a server-side failure that has no precise code.

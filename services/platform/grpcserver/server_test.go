@@ -45,6 +45,10 @@ func (e *echo) say(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb
 	case "block":
 		<-ctx.Done()
 		return nil, ctx.Err()
+	case "raw-error":
+		return nil, errors.New("disk full on /var/lib/postgresql")
+	case "cancelled":
+		return nil, context.Canceled
 	}
 	return wrapperspb.String(RequestID(ctx)), nil
 }
@@ -424,4 +428,27 @@ func logLineHas(logs, msg, key, want string) bool {
 		}
 	}
 	return false
+}
+
+// A handler's plain Go error never reaches the client as Unknown with its
+// text: it becomes Internal with a reason, and the text goes to the log.
+func TestUnclassifiedErrorsBecomeInternal(t *testing.T) {
+	f := start(t, time.Second)
+	_, err := f.say(context.Background(), "raw-error")
+	if status.Code(err) != codes.Internal || apierror.ReasonOf(err) != ReasonInternal {
+		t.Fatalf("got %v (reason %q)", err, apierror.ReasonOf(err))
+	}
+	if strings.Contains(status.Convert(err).Message(), "disk full") {
+		t.Fatalf("internal detail leaked to the client: %v", err)
+	}
+	if !strings.Contains(f.logs.String(), "disk full on /var/lib/postgresql") {
+		t.Fatalf("the original error is not in the log:\n%s", f.logs.String())
+	}
+	_, err = f.say(context.Background(), "cancelled")
+	if status.Code(err) != codes.Canceled {
+		t.Fatalf("context.Canceled became %v", err)
+	}
+	if strings.Contains(f.logs.String(), `"code":"Unknown"`) {
+		t.Fatalf("an error was logged as Unknown:\n%s", f.logs.String())
+	}
 }

@@ -67,6 +67,12 @@ type Spec[R any] struct {
 	// data or with each other, and must write nothing for those. It may run
 	// again for the same chunk after losing a race with another writer.
 	Apply func(ctx context.Context, tx *storage.Tx, records []Record[R]) (Outcome, error)
+	// Prepare runs once per chunk on the records that passed Check, before
+	// the chunk's transaction opens, and may annotate them: it is where a
+	// context runs its batched cross-checks against another context (the
+	// registry), so no transaction is held open across the network. It runs
+	// on the reading side, overlapping the writes of earlier chunks. Optional.
+	Prepare func(ctx context.Context, records []Record[R]) error
 	// Keys names what a record writes or checks (e.g. "kk:..." and
 	// "nik:..."), so that chunks sharing a key are applied one after the
 	// other. Nil means records never conflict across chunks.
@@ -329,7 +335,13 @@ func readChunks[R any](ctx context.Context, size int, next func() (R, error), sp
 	for {
 		rec, err := next()
 		if errors.Is(err, io.EOF) {
-			if cur.received > 0 && !send() {
+			if cur.received == 0 {
+				return nil
+			}
+			if err := prepare(ctx, spec, cur.valid); err != nil {
+				return err
+			}
+			if !send() {
 				return ctx.Err()
 			}
 			return nil
@@ -347,10 +359,22 @@ func readChunks[R any](ctx context.Context, size int, next func() (R, error), sp
 			}
 		}
 		idx++
-		if int(cur.received) >= size && !send() {
-			return ctx.Err()
+		if int(cur.received) >= size {
+			if err := prepare(ctx, spec, cur.valid); err != nil {
+				return err
+			}
+			if !send() {
+				return ctx.Err()
+			}
 		}
 	}
+}
+
+func prepare[R any](ctx context.Context, spec Spec[R], recs []Record[R]) error {
+	if spec.Prepare == nil || len(recs) == 0 {
+		return nil
+	}
+	return spec.Prepare(ctx, recs)
 }
 
 // claim registers the batch as RUNNING. It returns the stored summary, marked

@@ -281,3 +281,45 @@ func TestParallelChunksWithoutKeysRace(t *testing.T) {
 		t.Fatalf("k1 parts = %d (%v), expected the unkeyed race to let the later record win", parts, err)
 	}
 }
+
+// Prepare sees each chunk's valid records, outside any transaction, before
+// Apply does, and what it annotates reaches Apply.
+func TestPrepareRunsBeforeApply(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.Open(t, storagetest.SQLiteURL(t), importer.Migrations, thingTables)
+	im := importer.New(db, importer.Options{Domain: "test.dtsen.go.id", ChunkSize: 2})
+	prepared := spec
+	var chunks [][]string
+	prepared.Prepare = func(_ context.Context, recs []importer.Record[thing]) error {
+		var ids []string
+		for i := range recs {
+			ids = append(ids, recs[i].Value.id)
+			recs[i].Value.parts = 3 // an annotation Apply must see
+		}
+		chunks = append(chunks, ids)
+		return nil
+	}
+	recs := []thing{{"m1", 1}, {"bad-m", 1}, {"m2", 1}, {"m3", 1}, {"m4", 1}}
+	sum, err := importer.Run(ctx, im, header("prepare-1"), stream(recs, -1), prepared)
+	if err != nil || sum.AcceptedCount != 4 {
+		t.Fatalf("summary %+v, %v", sum, err)
+	}
+	if fmt.Sprint(chunks) != "[[m1] [m2 m3] [m4]]" {
+		t.Fatalf("Prepare saw %v", chunks)
+	}
+	var parts int
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM parts WHERE thing = 'm4'").Scan(&parts); err != nil || parts != 3 {
+		t.Fatalf("m4 has %d parts (%v): Apply did not see Prepare's annotation", parts, err)
+	}
+
+	failing := spec
+	failing.Prepare = func(context.Context, []importer.Record[thing]) error { return errors.New("registry down") }
+	if _, err := importer.Run(ctx, im, header("prepare-2"), stream([]thing{{"m9", 1}}, -1), failing); err == nil {
+		t.Fatal("a Prepare failure was not reported")
+	}
+	var n int
+	_ = db.QueryRowContext(ctx, "SELECT count(*) FROM things WHERE id = 'm9'").Scan(&n)
+	if n != 0 {
+		t.Fatal("a record was written although Prepare failed")
+	}
+}
