@@ -14,7 +14,11 @@ export PATH := $(BIN):$(PATH)
 STAMP   := $(BIN)/.tools-$(BUF_VERSION)-$(PROTOC_GEN_GO_VERSION)-$(PROTOC_GEN_GO_GRPC_VERSION)-$(GRPC_GATEWAY_VERSION)-$(STATICCHECK_VERSION)
 
 # Every Go module. The repository root is not a module, so each is named here.
-MODULES := proto services/platform services/registry gateway
+MODULES := proto services/platform services/registry services/asset services/income services/serviceusage gateway
+
+# The contexts that run as services, in start-up order (registry first: the
+# others cross-check against it).
+SERVICES := registry asset income serviceusage
 
 GO_TEST_FLAGS ?= -count=1 -timeout 10m
 
@@ -58,8 +62,11 @@ test: ## Run every module's tests (PostgreSQL and Redis tests use 127.0.0.1).
 .PHONY: build
 build: ## Build every service binary into ./bin.
 	@mkdir -p bin
-	go -C services/registry build -o $(CURDIR)/bin/registry ./cmd/registry
-	go -C services/registry build -o $(CURDIR)/bin/registry-seed ./cmd/registry-seed
+	@set -e; for s in $(SERVICES); do \
+		echo "go build bin/$$s bin/$$s-seed"; \
+		go -C services/$$s build -o $(CURDIR)/bin/$$s ./cmd/$$s; \
+		go -C services/$$s build -o $(CURDIR)/bin/$$s-seed ./cmd/$$s-seed; \
+	done
 	go -C gateway build -o $(CURDIR)/bin/gateway ./cmd/gateway
 
 .PHONY: run
@@ -67,5 +74,8 @@ run: build ## Build and start the platform on SQLite; Ctrl-C stops it.
 	@deploy/local/run.sh
 
 .PHONY: bench
-bench: ## Import benchmarks (PostgreSQL at 127.0.0.1:5432 and SQLite); see BENCHMARKS.md.
-	go -C services/registry test -run '^$$' -bench 'Import' -benchtime 1x -count 3 -timeout 30m ./ports/...
+bench: ## Import benchmarks of every context (PostgreSQL at 127.0.0.1:5432 and SQLite); see BENCHMARKS.md.
+	@set -e; for s in $(SERVICES); do \
+		echo "== bench $$s"; \
+		go -C services/$$s test -run '^$$' -bench 'Import' -benchtime 1x -count 3 -timeout 30m ./ports/...; \
+	done

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
@@ -46,6 +48,10 @@ func run(args []string) error {
 	registryAddr := cfg.String("DTSEN_GATEWAY_REGISTRY_ADDR", "127.0.0.1:9101", "gRPC address of the registry service")
 	registryHealth := cfg.String("DTSEN_GATEWAY_REGISTRY_HEALTH_SERVICE", "",
 		"service name /readyz asks the registry's grpc.health.v1 about (empty: the whole server)")
+	assetAddr := cfg.String("DTSEN_GATEWAY_ASSET_ADDR", "127.0.0.1:9102", "gRPC address of the asset service; empty: no asset routes")
+	incomeAddr := cfg.String("DTSEN_GATEWAY_INCOME_ADDR", "127.0.0.1:9103", "gRPC address of the income service; empty: no income routes")
+	serviceUsageAddr := cfg.String("DTSEN_GATEWAY_SERVICEUSAGE_ADDR", "127.0.0.1:9104",
+		"gRPC address of the service-usage service; empty: no service-usage routes")
 	maxBody := cfg.Int("DTSEN_GATEWAY_MAX_BODY_BYTES", server.DefaultMaxBodyBytes, "largest accepted request body in bytes; larger bodies get 413")
 	logLevel := cfg.String("DTSEN_GATEWAY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	shutdownGrace := cfg.Duration("DTSEN_GATEWAY_SHUTDOWN_GRACE", 15*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
@@ -84,10 +90,42 @@ func run(args []string) error {
 		return fmt.Errorf("dial registry %s: %w", *registryAddr, err)
 	}
 	defer registry.Close()
+	var closers []func() error
+	defer func() {
+		for _, c := range closers {
+			_ = c()
+		}
+	}()
+	optional := func(name, addr string) (grpc.ClientConnInterface, error) {
+		if addr == "" {
+			return nil, nil
+		}
+		conn, err := grpcserver.Dial(ctx, addr)
+		if err != nil {
+			return nil, fmt.Errorf("dial %s %s: %w", name, addr, err)
+		}
+		closers = append(closers, conn.Close)
+		return conn, nil
+	}
+	asset, err := optional("asset", *assetAddr)
+	if err != nil {
+		return err
+	}
+	income, err := optional("income", *incomeAddr)
+	if err != nil {
+		return err
+	}
+	serviceUsage, err := optional("serviceusage", *serviceUsageAddr)
+	if err != nil {
+		return err
+	}
 
 	handler, err := server.New(server.Options{
 		Registry:              registry,
 		RegistryHealthService: *registryHealth,
+		Asset:                 asset,
+		Income:                income,
+		ServiceUsage:          serviceUsage,
 		MaxBodyBytes:          int64(*maxBody),
 		Logger:                log,
 	})

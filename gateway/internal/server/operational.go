@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
@@ -24,11 +24,10 @@ const (
 
 // registerOperational adds /healthz, /readyz and /openapi.json to the mux, so
 // they share its routing (unknown methods get the JSON 405 body too).
-func (g *gateway) registerOperational(registry grpc.ClientConnInterface, healthService string, timeout time.Duration) error {
+func (g *gateway) registerOperational(ups []upstream, registryHealthService string, timeout time.Duration) error {
 	if !json.Valid(openapi.Document) {
 		return fmt.Errorf("server: embedded OpenAPI document is not valid JSON")
 	}
-	health := healthpb.NewHealthClient(registry)
 
 	handlers := []struct {
 		path string
@@ -39,20 +38,39 @@ func (g *gateway) registerOperational(registry grpc.ClientConnInterface, healthS
 			writeJSON(w, http.StatusOK, map[string]any{"status": "SERVING"})
 		}},
 		{PathReadyz, func(w http.ResponseWriter, r *http.Request, _ map[string]string) {
+			// Ready when every configured upstream answers its health check;
+			// they are asked in parallel so one slow service costs one timeout.
 			ctx, cancel := context.WithTimeout(r.Context(), timeout)
 			defer cancel()
-			resp, err := health.Check(ctx, &healthpb.HealthCheckRequest{Service: healthService})
-			state := "UNREACHABLE"
-			if err == nil {
-				state = resp.GetStatus().String()
+			states := make([]string, len(ups))
+			var wg sync.WaitGroup
+			for i, u := range ups {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					service := ""
+					if u.name == "registry" {
+						service = registryHealthService
+					}
+					resp, err := healthpb.NewHealthClient(u.conn).Check(ctx, &healthpb.HealthCheckRequest{Service: service})
+					states[i] = "UNREACHABLE"
+					if err == nil {
+						states[i] = resp.GetStatus().String()
+					}
+				}()
 			}
-			if err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
-				writeError(w, http.StatusServiceUnavailable, gatewayError(codes.Unavailable, ReasonUpstreamNotReady,
-					"upstream registry is not serving", "Layanan registri belum siap.",
-					map[string]string{"upstream": "registry", "state": state}))
-				return
+			wg.Wait()
+			report := map[string]string{}
+			for i, u := range ups {
+				report[u.name] = states[i]
+				if states[i] != healthpb.HealthCheckResponse_SERVING.String() {
+					writeError(w, http.StatusServiceUnavailable, gatewayError(codes.Unavailable, ReasonUpstreamNotReady,
+						"upstream "+u.name+" is not serving", "Layanan "+u.name+" belum siap.",
+						map[string]string{"upstream": u.name, "state": states[i]}))
+					return
+				}
 			}
-			writeJSON(w, http.StatusOK, map[string]any{"status": "SERVING", "upstreams": map[string]string{"registry": state}})
+			writeJSON(w, http.StatusOK, map[string]any{"status": "SERVING", "upstreams": report})
 		}},
 		{PathOpenAPI, func(w http.ResponseWriter, _ *http.Request, _ map[string]string) {
 			w.Header().Set("Content-Type", "application/json")

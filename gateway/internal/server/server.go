@@ -10,7 +10,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/textproto"
@@ -24,9 +23,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
-
-	registryv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/registry/v1"
-	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes is 0.
@@ -41,6 +37,10 @@ type Options struct {
 	// RegistryHealthService is the service name /readyz asks the registry's
 	// grpc.health.v1 service about; "" asks about the server as a whole.
 	RegistryHealthService string
+	// Asset, Income and ServiceUsage connect the source contexts. Each is
+	// optional: without it that context's routes are absent (404), and
+	// /readyz does not wait for it.
+	Asset, Income, ServiceUsage grpc.ClientConnInterface
 
 	// MaxBodyBytes limits request bodies; larger bodies get 413.
 	// 0 means DefaultMaxBodyBytes.
@@ -95,11 +95,11 @@ func New(opts Options) (http.Handler, error) {
 		runtime.WithDisableHTTPMethodOverride(),
 	)
 
-	conn := trackedConn{cc: opts.Registry}
-	if err := registryv1gw.RegisterRegistryServiceHandlerClient(context.Background(), g.mux, registryv1.NewRegistryServiceClient(conn)); err != nil {
-		return nil, fmt.Errorf("server: register registry routes: %w", err)
+	ups := opts.upstreams()
+	if err := g.registerRoutes(ups); err != nil {
+		return nil, err
 	}
-	if err := g.registerOperational(opts.Registry, opts.RegistryHealthService, readyTimeout); err != nil {
+	if err := g.registerOperational(ups, opts.RegistryHealthService, readyTimeout); err != nil {
 		return nil, err
 	}
 

@@ -134,6 +134,7 @@ type env struct {
 	logs      *syncBuffer
 	client    *http.Client
 	gwHandler http.Handler
+	conn      *grpc.ClientConn // to the fake registry
 }
 
 type syncBuffer struct {
@@ -180,6 +181,7 @@ func newEnv(t *testing.T, maxBody int64) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
+	e.conn = conn
 
 	h, err := server.New(server.Options{
 		Registry:       conn,
@@ -707,5 +709,59 @@ func TestAccessLogHasRouteNotNIK(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no log line for the request:\n%s", logs)
+	}
+}
+
+// With several contexts configured, /readyz waits for all of them and names
+// the one that is down; routes of an unconfigured context are absent.
+func TestReadinessCoversEveryUpstream(t *testing.T) {
+	e := newEnv(t, 0)
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := grpc.NewServer()
+	assetHealth := health.NewServer()
+	healthpb.RegisterHealthServer(gs, assetHealth)
+	go func() { _ = gs.Serve(lis) }()
+	t.Cleanup(gs.Stop)
+	assetConn, err := dial(lis.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = assetConn.Close() })
+	h, err := server.New(server.Options{Registry: e.conn, Asset: assetConn, Logger: slog.New(slog.DiscardHandler), ReadinessTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) (*httptest.ResponseRecorder, errorJSON) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		var ej errorJSON
+		_ = json.Unmarshal(rec.Body.Bytes(), &ej)
+		return rec, ej
+	}
+	if rec, _ := get("/readyz"); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"asset":"SERVING"`) {
+		t.Fatalf("readyz with both serving: %d %s", rec.Code, rec.Body)
+	}
+	assetHealth.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+	rec, ej := get("/readyz")
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(ej.Error.Message, "asset") {
+		t.Fatalf("readyz with asset down: %d %s", rec.Code, rec.Body)
+	}
+	const economics = "/v1/families/3204120000000001/economics"
+	if rec, ej := get(economics); rec.Code != http.StatusNotFound || ej.Error.Status != "NOT_FOUND" {
+		t.Fatalf("income route without an income upstream: %d %s", rec.Code, rec.Body)
+	}
+	// Configured, the same route reaches the upstream (which, being the fake
+	// registry, does not implement the income service).
+	withIncome, err := server.New(server.Options{Registry: e.conn, Income: e.conn, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = httptest.NewRecorder()
+	withIncome.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, economics, nil))
+	if rec.Code != http.StatusNotImplemented {
+		t.Fatalf("income route with an income upstream: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -241,13 +241,14 @@ func TestParallelChunksRespectKeys(t *testing.T) {
 		return spec.Apply(ctx, tx, recs)
 	}
 
-	// Chunks: [k1 x] [k1' y] [p q] [r s]. The second shares k1 with the first.
-	recs := []thing{{"k1", 1}, {"x", 1}, {"k1", 2}, {"y", 1}, {"p", 1}, {"q", 1}, {"r", 1}, {"s", 1}}
+	// Chunks: [k1 x] [p q] [k1' y] [r s]. The second runs beside the slow
+	// first; the third shares k1 with the first and must wait for it.
+	recs := []thing{{"k1", 1}, {"x", 1}, {"p", 1}, {"q", 1}, {"k1", 2}, {"y", 1}, {"r", 1}, {"s", 1}}
 	sum, err := importer.Run(ctx, im, header("parallel-1"), stream(recs, -1), keyed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.AcceptedCount != 7 || sum.RejectedCount != 1 || sum.Rejections[0].GetIndex() != 2 {
+	if sum.AcceptedCount != 7 || sum.RejectedCount != 1 || sum.Rejections[0].GetIndex() != 4 {
 		t.Fatalf("summary %+v", sum)
 	}
 	var parts int

@@ -1,0 +1,94 @@
+package adapters
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/asset/domain"
+	"github.com/dtsen-id/dtsen/services/platform/identity"
+)
+
+// Registry is the anti-corruption layer in front of the registry context: it
+// answers the asset domain's questions (domain.Identities,
+// domain.FamilyDirectory, domain.ChangeResolver) through the registry's gRPC
+// API and the shared identity cache, never its tables (DESIGN.md §3).
+type Registry struct {
+	ids *identity.Client
+	rpc registryv1.RegistryServiceClient
+}
+
+// NewRegistry wraps a registry client and the identity cache over it.
+func NewRegistry(ids *identity.Client, rpc registryv1.RegistryServiceClient) *Registry {
+	return &Registry{ids: ids, rpc: rpc}
+}
+
+var (
+	_ domain.Identities      = (*Registry)(nil)
+	_ domain.FamilyDirectory = (*Registry)(nil)
+	_ domain.ChangeResolver  = (*Registry)(nil)
+)
+
+// Lookup implements domain.Identities.
+func (r *Registry) Lookup(ctx context.Context, niks, kks []string) (map[string]domain.PersonIdentity, map[string]bool, error) {
+	persons, families, err := r.ids.Lookup(ctx, niks, kks)
+	if err != nil {
+		return nil, nil, unavailable(err)
+	}
+	out := make(map[string]domain.PersonIdentity, len(persons))
+	for nik, p := range persons {
+		out[nik] = domain.PersonIdentity{Registered: p.Registered, FamilyKK: p.FamilyKK, Deceased: p.Deceased}
+	}
+	return out, families, nil
+}
+
+// Members implements domain.FamilyDirectory.
+func (r *Registry) Members(ctx context.Context, kk string) ([]domain.Member, error) {
+	f, err := r.rpc.GetFamily(ctx, &registryv1.GetFamilyRequest{Name: "families/" + kk})
+	if status.Code(err) == codes.NotFound {
+		return nil, domain.ErrFamilyNotRegistered
+	}
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	out := make([]domain.Member, len(f.GetMembers()))
+	for i, m := range f.GetMembers() {
+		out[i] = domain.Member{NIK: m.GetNik(), Deceased: m.GetVitalStatus() == registryv1.VitalStatus_VITAL_STATUS_DECEASED}
+	}
+	return out, nil
+}
+
+// Touched implements domain.ChangeResolver.
+func (r *Registry) Touched(ctx context.Context, ch domain.RegistryChange) ([]string, []string, error) {
+	niks, kks, err := r.ids.Touched(ctx, &typev1.ChangeEvent{Resource: ch.Resource, Family: ch.Family})
+	if status.Code(err) == codes.NotFound {
+		// The family is gone again (split or merged away): nothing of it can
+		// match now; its members' own events follow.
+		if kk, ok := strings.CutPrefix(ch.Family, "families/"); ok && kk != "" {
+			r.ids.Forget(nil, []string{kk})
+			return nil, []string{kk}, nil
+		}
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, unavailable(err)
+	}
+	return niks, kks, nil
+}
+
+// unavailable keeps the registry's own status out of this context's API: a
+// caller sees the asset service's UNAVAILABLE, not the registry's error.
+func unavailable(err error) error {
+	switch status.Code(err) {
+	case codes.Canceled:
+		return context.Canceled
+	case codes.DeadlineExceeded:
+		return context.DeadlineExceeded
+	}
+	return fmt.Errorf("%w: %w", domain.ErrRegistryUnavailable, err)
+}

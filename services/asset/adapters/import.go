@@ -1,0 +1,231 @@
+package adapters
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/asset/domain"
+	"github.com/dtsen-id/dtsen/services/platform/importer"
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
+)
+
+// ApplyImport writes one chunk inside tx; it is the storage half of the
+// asset context's importer.Spec.Apply. Per natural key (KK and source for
+// housing and holdings, certificate id for land, frame number for vehicles):
+//   - a new key is inserted (COPY on PostgreSQL);
+//   - a record identical to the stored one is counted unchanged and writes
+//     nothing, which makes re-sending a batch safe;
+//   - a changed record replaces the stored one with a new version;
+//   - a record observed before the stored one is rejected
+//     (OBSERVATION_OLDER_THAN_STORED): an old survey arriving late must not
+//     overwrite newer data;
+//   - a key repeated within the chunk is rejected (RECORD_DUPLICATE_IN_BATCH).
+func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, c domain.Chunk) (importer.Outcome, error) {
+	var out importer.Outcome
+	var events []outbox.Event
+	now := r.now().UTC().Truncate(time.Microsecond)
+	if err := applyKind(ctx, r, tx, housingKind, c.Housing, now, &out, &events); err != nil {
+		return out, err
+	}
+	if err := applyKind(ctx, r, tx, holdingsKind, c.Holdings, now, &out, &events); err != nil {
+		return out, err
+	}
+	if err := applyKind(ctx, r, tx, landKind, c.Land, now, &out, &events); err != nil {
+		return out, err
+	}
+	if err := applyKind(ctx, r, tx, vehicleKind, c.Vehicles, now, &out, &events); err != nil {
+		return out, err
+	}
+	if err := r.outbox.Append(ctx, tx, events...); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func applyKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], recs []domain.Indexed[T],
+	now time.Time, out *importer.Outcome, events *[]outbox.Event) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	reject := func(rec domain.Indexed[T], field, reason, desc string) {
+		out.Rejections = append(out.Rejections, &typev1.RecordRejection{Index: rec.Index, Key: k.resource(rec.Value),
+			Violations: []*typev1.RecordViolation{{Field: field, Reason: reason, Description: desc}}})
+	}
+	seen := make(map[[2]string]bool, len(recs))
+	holders := make([]string, 0, len(recs))
+	candidates := recs[:0:0]
+	for _, rec := range recs {
+		key := k.key(rec.Value)
+		if seen[key] {
+			reject(rec, k.keyCols[0], domain.ReasonRecordDuplicateInBatch, "a record with this key appears earlier in the same chunk of the batch")
+			continue
+		}
+		seen[key] = true
+		holders = append(holders, key[0])
+		candidates = append(candidates, rec)
+	}
+	stored, err := load(ctx, r, tx, k, holders)
+	if err != nil {
+		return err
+	}
+	var inserts [][]any
+	update := "UPDATE " + k.table + " SET " + assignments(k.cols[len(k.keyCols):], len(k.keyCols)+1) + " WHERE " + keyMatch(k.keyCols)
+	for _, rec := range candidates {
+		v := rec.Value
+		m := k.meta(v)
+		old, exists := stored[k.key(v)]
+		if !exists {
+			m.Version, m.CreateTime, m.UpdateTime = 1, now, now
+			inserts = append(inserts, k.row(v))
+			*events = append(*events, outbox.Event{Type: k.created, Resource: k.resource(v), Family: k.family(v)})
+			out.Accepted++
+			continue
+		}
+		om := k.meta(old)
+		switch {
+		case m.ObservationDate.Before(om.ObservationDate):
+			reject(rec, "observation_date", domain.ReasonObservationOlderThanStored,
+				"a record observed later ("+om.ObservationDate.Format(time.DateOnly)+") is already stored")
+			continue
+		case k.same(old, v):
+			*m = *om
+			out.Unchanged++
+			continue
+		}
+		m.Version, m.CreateTime, m.UpdateTime = om.Version+1, om.CreateTime, now
+		// Key columns come first in cols, so the row's values are the
+		// WHERE parameters followed by the SET parameters.
+		if _, err := tx.ExecContext(ctx, update, k.row(v)...); err != nil {
+			return fmt.Errorf("update %s: %w", k.table, err)
+		}
+		*events = append(*events, outbox.Event{Type: k.updated, Resource: k.resource(v), Family: k.family(v)})
+		out.Accepted++
+	}
+	if _, err := tx.CopyFrom(ctx, k.table, k.cols, inserts); err != nil {
+		if storage.IsUniqueViolation(err) {
+			return fmt.Errorf("%w: %w", ErrConcurrentChange, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// load reads the stored records with the given first key parts, locked for
+// the transaction, by full key.
+func load[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], firstKeys []string) (map[[2]string]T, error) {
+	cond, arg := r.anyOf(k.keyCols[0], firstKeys, 1)
+	query := "SELECT " + strings.Join(k.cols, ", ") + " FROM " + k.table + " WHERE " + cond
+	if r.db.Engine() == storage.Postgres {
+		query += " FOR UPDATE"
+	}
+	rows, err := tx.QueryContext(ctx, query, arg)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", k.table, err)
+	}
+	recs, err := scanAll(rows, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[[2]string]T, len(recs))
+	for _, v := range recs {
+		out[k.key(v)] = v
+	}
+	return out, nil
+}
+
+// Reconcile implements domain.Repository. It reads the records of the
+// touched identities, asks the registry about exactly those, and saves the
+// ones whose cross-check result changed: an UNMATCHED record whose NIK or KK
+// is now registered becomes MATCHED, a deceased owner gets flagged, a moved
+// owner's family follows. Running it twice changes nothing the second time.
+func (r *Repository) Reconcile(ctx context.Context, niks, kks []string, ids domain.Identities) (int, error) {
+	if len(niks) == 0 && len(kks) == 0 {
+		return 0, nil
+	}
+	persons, families, err := ids.Lookup(ctx, niks, kks)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	err = r.db.InTx(ctx, func(tx *storage.Tx) error {
+		changed = 0
+		now := r.now().UTC().Truncate(time.Microsecond)
+		var events []outbox.Event
+		n, err := reconcileKind(ctx, r, tx, housingKind, kks, now, &events, func(h *domain.Housing) {
+			h.CheckFamily(families[h.KK])
+		})
+		if err != nil {
+			return err
+		}
+		changed += n
+		if n, err = reconcileKind(ctx, r, tx, holdingsKind, kks, now, &events, func(h *domain.Holdings) {
+			h.CheckFamily(families[h.KK])
+		}); err != nil {
+			return err
+		}
+		changed += n
+		if n, err = reconcileKind(ctx, r, tx, landKind, niks, now, &events, func(l *domain.LandParcel) {
+			l.OwnerFamilyKK = l.CheckOwner(persons[l.OwnerNIK])
+		}); err != nil {
+			return err
+		}
+		changed += n
+		if n, err = reconcileKind(ctx, r, tx, vehicleKind, niks, now, &events, func(v *domain.Vehicle) {
+			v.OwnerFamilyKK = v.CheckOwner(persons[v.OwnerNIK])
+		}); err != nil {
+			return err
+		}
+		changed += n
+		return r.outbox.Append(ctx, tx, events...)
+	})
+	return changed, err
+}
+
+func reconcileKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], holders []string, now time.Time,
+	events *[]outbox.Event, recheck func(T)) (int, error) {
+	stored, err := byHolders(ctx, r, tx, k, holders, 0, true)
+	if err != nil {
+		return 0, err
+	}
+	update := "UPDATE " + k.table + " SET " + assignments(k.cols[len(k.keyCols):], len(k.keyCols)+1) + " WHERE " + keyMatch(k.keyCols)
+	n := 0
+	for _, old := range stored {
+		v := k.clone(old)
+		recheck(v)
+		if k.same(old, v) {
+			continue
+		}
+		m := k.meta(v)
+		m.Version, m.UpdateTime = k.meta(old).Version+1, now
+		// Key columns come first in cols, so the row's values are the
+		// WHERE parameters followed by the SET parameters.
+		if _, err := tx.ExecContext(ctx, update, k.row(v)...); err != nil {
+			return 0, fmt.Errorf("update %s: %w", k.table, err)
+		}
+		*events = append(*events, outbox.Event{Type: k.updated, Resource: k.resource(v), Family: k.family(v)})
+		n++
+	}
+	return n, nil
+}
+
+// keyMatch renders "k1 = $1 AND k2 = $2".
+func keyMatch(cols []string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// assignments renders "c1 = $first, c2 = $first+1, ...".
+func assignments(cols []string, first int) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = fmt.Sprintf("%s = $%d", c, first+i)
+	}
+	return strings.Join(parts, ", ")
+}

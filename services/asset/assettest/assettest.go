@@ -1,0 +1,202 @@
+// Package assettest starts a real asset gRPC server in-process, on a loopback
+// port, for component tests, the gateway's REST tests and the benchmarks. It
+// wires the same adapters, use cases, ports and registry feed consumer as
+// cmd/asset, through the same server bootstrap, against a real registry.
+package assettest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
+	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/asset/adapters"
+	"github.com/dtsen-id/dtsen/services/asset/app"
+	"github.com/dtsen-id/dtsen/services/asset/ports"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/feed"
+	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
+	"github.com/dtsen-id/dtsen/services/platform/identity"
+	"github.com/dtsen-id/dtsen/services/platform/importer"
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
+	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
+)
+
+// Migrations are every table the asset service needs.
+var Migrations = []storage.MigrationSet{outbox.Migrations, importer.Migrations, feed.Migrations, adapters.Migrations}
+
+// Asset is a running asset server.
+type Asset struct {
+	Addr   string
+	DB     *storage.DB
+	Client assetv1.AssetServiceClient
+	Conn   *grpc.ClientConn
+}
+
+// Options tune the server under test.
+type Options struct {
+	// RegistryAddr is the registry to cross-check against (required), e.g.
+	// registrytest.Start(...).Addr.
+	RegistryAddr string
+	// NoFeed leaves the registry change-feed consumer off (benchmarks that
+	// measure the import alone).
+	NoFeed bool
+	// ChunkSize overrides the import chunk size (records per transaction).
+	ChunkSize int
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Start migrates the database at url and serves the asset context until the
+// test ends.
+func Start(t testing.TB, url string, opts Options) *Asset {
+	t.Helper()
+	if opts.RegistryAddr == "" {
+		t.Fatal("assettest: Options.RegistryAddr is required")
+	}
+	db := storagetest.Open(t, url, Migrations...)
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	regConn, err := grpcserver.Dial(context.Background(), opts.RegistryAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	registry := registryv1.NewRegistryServiceClient(regConn)
+	reg := adapters.NewRegistry(identity.NewClient(regConn, identity.Options{}), registry)
+
+	srv := grpcserver.New(&grpcserver.Config{Addr: "127.0.0.1:0", ShutdownGrace: time.Second}, logger, ports.Validators())
+	ob := outbox.New(db, 100*time.Millisecond)
+	repo := adapters.NewRepository(db, ob)
+	im := importer.New(db, importer.Options{Domain: ports.Domain, ChunkSize: opts.ChunkSize})
+	a := app.New(repo, repo, im, reg)
+	assetv1.RegisterAssetServiceServer(srv.GRPC(), ports.NewServer(a, ob, srv.Stopping()))
+
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.RunListener(ctx, lis) }()
+	feedDone := make(chan struct{})
+	if opts.NoFeed {
+		close(feedDone)
+	} else {
+		consumer := ports.RegistryFeed(db, registry, a, logger)
+		consumer.MaxBackoff = 200 * time.Millisecond
+		go func() {
+			defer close(feedDone)
+			_ = consumer.Run(ctx)
+		}()
+	}
+	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = conn.Close()
+		cancel()
+		<-done
+		<-feedDone
+		_ = regConn.Close()
+	})
+	return &Asset{Addr: lis.Addr().String(), DB: db, Client: assetv1.NewAssetServiceClient(conn), Conn: conn}
+}
+
+// Header returns a batch header message.
+func Header(source, batchID string) *assetv1.ImportRecordsRequest {
+	return &assetv1.ImportRecordsRequest{Payload: &assetv1.ImportRecordsRequest_Header{
+		Header: &typev1.ImportBatchHeader{Source: source, BatchId: batchID}}}
+}
+
+// Housing, Holdings, Land and Vehicle wrap one record as an import message.
+func Housing(h *assetv1.Housing) *assetv1.ImportRecordsRequest {
+	return &assetv1.ImportRecordsRequest{Payload: &assetv1.ImportRecordsRequest_Housing{Housing: h}}
+}
+
+func Holdings(h *assetv1.Holdings) *assetv1.ImportRecordsRequest {
+	return &assetv1.ImportRecordsRequest{Payload: &assetv1.ImportRecordsRequest_Holdings{Holdings: h}}
+}
+
+func Land(l *assetv1.LandParcel) *assetv1.ImportRecordsRequest {
+	return &assetv1.ImportRecordsRequest{Payload: &assetv1.ImportRecordsRequest_LandParcel{LandParcel: l}}
+}
+
+func Vehicle(v *assetv1.Vehicle) *assetv1.ImportRecordsRequest {
+	return &assetv1.ImportRecordsRequest{Payload: &assetv1.ImportRecordsRequest_Vehicle{Vehicle: v}}
+}
+
+// SendImport sends msgs as one ImportRecords stream, closes it and returns the
+// server's answer. A send that fails because the server already answered is
+// not an error: the answer (usually a status) is what CloseAndRecv returns.
+func SendImport(ctx context.Context, client assetv1.AssetServiceClient, msgs ...*assetv1.ImportRecordsRequest) (*typev1.ImportSummary, error) {
+	stream, err := client.ImportRecords(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		if err := stream.Send(m); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, err
+		}
+	}
+	return stream.CloseAndRecv()
+}
+
+// Import sends records as batch batchID of source and fails the test on any
+// error. A batch still held by an interrupted stream is retried for a while.
+func Import(t testing.TB, client assetv1.AssetServiceClient, source, batchID string, records ...*assetv1.ImportRecordsRequest) *typev1.ImportSummary {
+	t.Helper()
+	msgs := append([]*assetv1.ImportRecordsRequest{Header(source, batchID)}, records...)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		sum, err := SendImport(ctx, client, msgs...)
+		cancel()
+		if status.Code(err) == codes.Aborted && apierror.ReasonOf(err) == "IMPORT_BATCH_IN_PROGRESS" && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			t.Fatalf("import %s: %v", batchID, err)
+		}
+		return sum
+	}
+}
+
+// FeedHead returns the last sequence of the asset change feed.
+func (a *Asset) FeedHead(t testing.TB) int64 {
+	t.Helper()
+	var head int64
+	if err := a.DB.QueryRowContext(context.Background(), "SELECT sequence FROM outbox_head WHERE id = 1").Scan(&head); err != nil {
+		t.Fatalf("feed head: %v", err)
+	}
+	return head
+}
+
+// Rows counts the stored rows of table, straight from the database, so a
+// test can see a partial write the API would hide.
+func (a *Asset) Rows(t testing.TB, table string) int {
+	t.Helper()
+	var n int
+	if err := a.DB.QueryRowContext(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+		t.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}

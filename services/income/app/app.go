@@ -1,0 +1,46 @@
+// Package app holds the income context's use cases, one file per command or
+// query. It speaks domain types only; ports/ translates protobuf, adapters/
+// stores and talks to the registry.
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dtsen-id/dtsen/services/income/domain"
+	"github.com/dtsen-id/dtsen/services/platform/importer"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
+)
+
+// ErrConcurrentChange means another writer stored one of the records while
+// the command ran; the caller may retry (a re-sent batch resumes).
+var ErrConcurrentChange = errors.New("record changed concurrently")
+
+// Importer is the storage half of a bulk import.
+type Importer interface {
+	ApplyImport(ctx context.Context, tx *storage.Tx, recs []importer.Record[domain.Record]) (importer.Outcome, error)
+}
+
+// Registry is what the use cases need from the registry context.
+type Registry interface {
+	domain.IdentityChecker
+	domain.FamilyDirectory
+}
+
+// Application is the income context's set of use cases.
+type Application struct {
+	repo     domain.Repository
+	importer *importer.Importer
+	bulk     Importer
+	registry Registry
+	now      func() time.Time
+	// lookAhead is how many records are read ahead of the writer to check
+	// their identities with one batched registry call.
+	lookAhead int
+}
+
+// New wires the use cases.
+func New(repo domain.Repository, im *importer.Importer, bulk Importer, reg Registry) *Application {
+	return &Application{repo: repo, importer: im, bulk: bulk, registry: reg, now: time.Now, lookAhead: 1000}
+}

@@ -1,0 +1,62 @@
+package ports
+
+import (
+	"context"
+	"errors"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/dtsen-id/dtsen/services/income/app"
+	"github.com/dtsen-id/dtsen/services/income/domain"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
+)
+
+// Domain is the ErrorInfo domain of every income error.
+const Domain = "income.dtsen.go.id"
+
+// toStatus translates a use-case error into a precise gRPC status. Errors it
+// does not know pass through; the server bootstrap turns them into Internal.
+func toStatus(err error, notFoundReason string) error {
+	var vs domain.Violations
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &vs) && len(vs) > 0:
+		return violationsStatus(vs)
+	case errors.Is(err, domain.ErrNotFound):
+		return apierror.New(codes.NotFound, Domain, notFoundReason).
+			Message("the requested record does not exist", "data yang diminta tidak ditemukan").Err()
+	case errors.Is(err, domain.ErrFamilyNotRegistered):
+		return apierror.New(codes.NotFound, Domain, "FAMILY_NOT_REGISTERED").
+			Message("the registry does not know this KK number", "nomor KK ini tidak terdaftar di registri").Err()
+	case errors.Is(err, domain.ErrRegistryUnavailable):
+		return apierror.New(codes.Unavailable, Domain, "REGISTRY_UNAVAILABLE").
+			Message("the population registry cannot be reached; retry later",
+				"registri kependudukan tidak dapat dihubungi; coba lagi nanti").Err()
+	case errors.Is(err, app.ErrConcurrentChange):
+		return apierror.New(codes.Aborted, Domain, "CONCURRENT_CHANGE").
+			Message("records changed while the request ran; retry",
+				"data berubah saat permintaan diproses; coba lagi").Err()
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	}
+	return err
+}
+
+// violationsStatus is INVALID_ARGUMENT whose ErrorInfo reason is the first
+// violation's, with every violation as a field violation.
+func violationsStatus(vs domain.Violations) error {
+	e := apierror.New(codes.InvalidArgument, Domain, vs[0].Reason).
+		Message("the request has invalid fields: "+vs[0].Description,
+			"permintaan berisi data yang tidak valid; periksa kolom yang ditandai")
+	for _, v := range vs {
+		e.Field(v.Field, v.Reason, v.Description)
+	}
+	return e.Err()
+}
+
+func violationStatus(v *domain.Violation) error { return violationsStatus(domain.Violations{*v}) }
+
+func invalid(field, reason, en, id string) error {
+	return apierror.New(codes.InvalidArgument, Domain, reason).Message(en, id).Field(field, reason, en).Err()
+}

@@ -1,0 +1,246 @@
+// Package adapters holds the service-usage context's storage (one SQL
+// repository for SQLite and PostgreSQL, with the bulk import path) and its
+// clients of the registry (identity cross-checks and family members).
+package adapters
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
+	"github.com/dtsen-id/dtsen/services/serviceusage/domain"
+)
+
+//go:embed migrations
+var migrationFS embed.FS
+
+// Migrations creates the service-usage tables.
+var Migrations = storage.MigrationSet{Name: "serviceusage", FS: mustSub(migrationFS, "migrations")}
+
+// EventType is `serviceusage.<kind>.<verb>`; verbs are created, updated
+// (by an import) and reconciled (the registry cross-check outcome changed).
+func EventType(kind domain.Kind, verb string) string {
+	return "serviceusage." + string(kind) + "." + verb
+}
+
+// Repository is the SQL implementation of domain.Repository.
+type Repository struct {
+	db     *storage.DB
+	outbox *outbox.Outbox
+	now    func() time.Time
+}
+
+// NewRepository returns a repository writing its events to ob.
+func NewRepository(db *storage.DB, ob *outbox.Outbox) *Repository {
+	return &Repository{db: db, outbox: ob, now: time.Now}
+}
+
+var _ domain.Repository = (*Repository)(nil)
+
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func event(r domain.Record, verb string) outbox.Event {
+	ev := outbox.Event{Type: EventType(r.Kind(), verb), Resource: r.Name()}
+	if kk := r.Meta().FamilyKK; kk != "" {
+		ev.Family = "families/" + kk
+	}
+	return ev
+}
+
+// Get returns one record by resource name.
+func (r *Repository) Get(ctx context.Context, kind domain.Kind, name string) (domain.Record, error) {
+	recs, err := r.query(ctx, r.db, tables[kind], "name = $1", "", 0, name)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, domain.ErrNotFound
+	}
+	return recs[0], nil
+}
+
+func (r *Repository) query(ctx context.Context, q querier, t *table, where, order string, limit int, args ...any) ([]domain.Record, error) {
+	sqlText := "SELECT " + t.selectList() + " FROM " + t.name
+	if where != "" {
+		sqlText += " WHERE " + where
+	}
+	if order != "" {
+		sqlText += " ORDER BY " + order
+	}
+	if limit > 0 {
+		args = append(args, limit)
+		sqlText += fmt.Sprintf(" LIMIT $%d", len(args))
+	}
+	rows, err := q.QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", t.name, err)
+	}
+	return t.scanRecords(rows)
+}
+
+// List returns a page of one kind in name order.
+func (r *Repository) List(ctx context.Context, q domain.Query) ([]domain.Record, error) {
+	t := tables[q.Kind]
+	var where []string
+	var args []any
+	eq := func(col string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf("%s = $%d", col, len(args)))
+	}
+	if q.NIK != "" {
+		eq("nik", q.NIK)
+	}
+	if q.FamilyKK != "" {
+		if t.kk != "" {
+			eq(t.kk, q.FamilyKK)
+		} else {
+			eq("family_kk", q.FamilyKK)
+		}
+	}
+	if q.SourceAgency != "" {
+		eq("source_agency", q.SourceAgency)
+	}
+	if q.SchoolYear != "" {
+		eq("school_year", q.SchoolYear)
+	}
+	if q.Month != "" {
+		eq("month", q.Month)
+	}
+	if q.Programme != domain.ProgrammeUnspecified {
+		eq("programme", int64(q.Programme))
+	}
+	if q.Match != domain.MatchUnspecified {
+		eq("match_status", int64(q.Match))
+	}
+	if q.AfterName != "" {
+		args = append(args, q.AfterName)
+		where = append(where, fmt.Sprintf("name > $%d", len(args)))
+	}
+	return r.query(ctx, r.db, t, strings.Join(where, " AND "), "name", q.Limit, args...)
+}
+
+// FamilyRecords implements domain.Repository.
+func (r *Repository) FamilyRecords(ctx context.Context, kk string, niks []string, utilityMonths int) (*domain.FamilyRecords, error) {
+	out := &domain.FamilyRecords{}
+	cond, arg := r.anyOf("nik", niks, 1)
+	for _, kind := range []domain.Kind{domain.KindHealthCoverage, domain.KindEnrolment} {
+		t := tables[kind]
+		recs, err := r.query(ctx, r.db, t, cond, t.order, 0, arg)
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			switch v := rec.(type) {
+			case *domain.HealthCoverage:
+				out.HealthCoverages = append(out.HealthCoverages, v)
+			case *domain.Enrolment:
+				out.Enrolments = append(out.Enrolments, v)
+			}
+		}
+	}
+	t := tables[domain.KindUtilityUsage]
+	recs, err := r.query(ctx, r.db, t, "kk = $1", t.order, utilityMonths, kk)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		out.Utilities = append(out.Utilities, rec.(*domain.UtilityUsage))
+	}
+	t = tables[domain.KindProgrammeParticipation]
+	pcond, parg := r.anyOf("nik", niks, 2)
+	recs, err = r.query(ctx, r.db, t, "(kk = $1 AND nik = '') OR "+pcond, t.order, 0, kk, parg)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		out.Programmes = append(out.Programmes, rec.(*domain.ProgrammeParticipation))
+	}
+	return out, nil
+}
+
+// RecordsFor implements domain.Repository.
+func (r *Repository) RecordsFor(ctx context.Context, niks, kks []string) ([]domain.Record, error) {
+	var out []domain.Record
+	for _, kind := range domain.Kinds {
+		t := tables[kind]
+		var conds []string
+		var args []any
+		if t.nik != "" && len(niks) > 0 {
+			c, a := r.anyOf(t.nik, niks, len(args)+1)
+			conds, args = append(conds, c), append(args, a)
+		}
+		if t.kk != "" && len(kks) > 0 {
+			c, a := r.anyOf(t.kk, kks, len(args)+1)
+			conds, args = append(conds, c), append(args, a)
+		}
+		if len(conds) == 0 {
+			continue
+		}
+		recs, err := r.query(ctx, r.db, t, strings.Join(conds, " OR "), "name", 0, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+// SaveAssessments implements domain.Repository. A record whose version moved
+// since it was loaded is skipped: the import that moved it ran its own
+// cross-check.
+func (r *Repository) SaveAssessments(ctx context.Context, recs []domain.Record) (int, error) {
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	written := 0
+	err := r.db.InTx(ctx, func(tx *storage.Tx) error {
+		written = 0
+		now := r.now().UTC().Truncate(time.Microsecond)
+		var events []outbox.Event
+		for _, rec := range recs {
+			m := rec.Meta()
+			res, err := tx.ExecContext(ctx, "UPDATE "+tables[rec.Kind()].name+` SET match_status = $1, unmatched_reason = $2,
+				flags = $3, family_kk = $4, version = version + 1, update_time = $5 WHERE name = $6 AND version = $7`,
+				int64(m.Match), m.UnmatchedReason, int64(m.Flags), m.FamilyKK, now.UnixMicro(), rec.Name(), m.Version)
+			if err != nil {
+				return fmt.Errorf("save assessment: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				written++
+				events = append(events, event(rec, "reconciled"))
+			}
+		}
+		return r.outbox.Append(ctx, tx, events...)
+	})
+	return written, err
+}
+
+// anyOf renders "column is one of values" as one bind parameter: an array on
+// PostgreSQL, a JSON array on SQLite (as in the registry's repository).
+func (r *Repository) anyOf(column string, values []string, param int) (string, any) {
+	if values == nil {
+		values = []string{}
+	}
+	if r.db.Engine() == storage.Postgres {
+		return fmt.Sprintf("%s = ANY($%d)", column, param), values
+	}
+	b, _ := json.Marshal(values)
+	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, param), string(b)
+}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}

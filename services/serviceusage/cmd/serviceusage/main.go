@@ -1,0 +1,51 @@
+// Command serviceusage serves the DTSEN public-service-usage context (health
+// coverage, school enrolment, utilities, social programmes received) over
+// gRPC. Run it with --help for its configuration.
+package main
+
+import (
+	"context"
+	"fmt"
+
+	suv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
+	"github.com/dtsen-id/dtsen/services/platform/config"
+	"github.com/dtsen-id/dtsen/services/platform/feed"
+	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
+	"github.com/dtsen-id/dtsen/services/platform/identity"
+	"github.com/dtsen-id/dtsen/services/platform/importer"
+	"github.com/dtsen-id/dtsen/services/platform/service"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
+	"github.com/dtsen-id/dtsen/services/serviceusage/adapters"
+	"github.com/dtsen-id/dtsen/services/serviceusage/app"
+	"github.com/dtsen-id/dtsen/services/serviceusage/ports"
+)
+
+func main() {
+	var registryAddr string
+	service.Main(service.Options{
+		Name:            "serviceusage",
+		DefaultGRPCAddr: "127.0.0.1:9104",
+		Migrations:      []storage.MigrationSet{importer.Migrations, feed.Migrations, adapters.Migrations},
+		Validators:      ports.Validators(),
+		Config: func(cfg *config.Set) {
+			cfg.StringVar(&registryAddr, "DTSEN_SERVICEUSAGE_REGISTRY_ADDR", "127.0.0.1:9101",
+				"gRPC address of the registry, for identity cross-checks, family members and its change feed")
+		},
+	}, func(ctx context.Context, d *service.Deps) error {
+		conn, err := grpcserver.Dial(ctx, registryAddr)
+		if err != nil {
+			return fmt.Errorf("dial registry %s: %w", registryAddr, err)
+		}
+		ids := identity.NewClient(conn, identity.Options{})
+		repo := adapters.NewRepository(d.DB, d.Outbox)
+		im := importer.New(d.DB, importer.Options{Domain: ports.Domain})
+		a := app.New(repo, im, repo, adapters.IdentityChecker{Client: ids}, adapters.NewFamilyDirectory(conn))
+		suv1.RegisterServiceUsageServiceServer(d.Server.GRPC(), ports.NewServer(a, d.Outbox, d.Server.Stopping()))
+		d.Background(ports.NewRegistryConsumer(d.DB, conn, ids, a, d.Logger).Run)
+		d.Background(func(ctx context.Context) error {
+			<-ctx.Done()
+			return conn.Close()
+		})
+		return nil
+	})
+}
