@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
@@ -161,6 +163,13 @@ func (c *Client) Touched(ctx context.Context, ev *typev1.ChangeEvent) (niks, kks
 		niks = append(niks, nik)
 	} else if len(kks) > 0 {
 		fam, err := c.rpc.GetFamily(ctx, &registryv1.GetFamilyRequest{Name: "families/" + kks[0]})
+		if status.Code(err) == codes.NotFound {
+			// Families are never deleted, so this is an event from another
+			// registry's feed or a corrupt one: the KK is all there is to
+			// re-check, and retrying would stall the feed forever.
+			c.Forget(nil, kks)
+			return nil, kks, nil
+		}
 		if err != nil {
 			return nil, nil, err
 		}

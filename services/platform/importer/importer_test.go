@@ -324,3 +324,55 @@ func TestPrepareRunsBeforeApply(t *testing.T) {
 		t.Fatal("a record was written although Prepare failed")
 	}
 }
+
+// A message is a header or a thing, as an ImportRecordsRequest's oneof is.
+type message struct {
+	header *typev1.ImportBatchHeader
+	thing  thing
+}
+
+func messages(ms ...message) func() (message, error) {
+	return func() (message, error) {
+		if len(ms) == 0 {
+			return message{}, io.EOF
+		}
+		m := ms[0]
+		ms = ms[1:]
+		return m, nil
+	}
+}
+
+func TestMessages(t *testing.T) {
+	db := storagetest.Open(t, storagetest.SQLiteURL(t), importer.Migrations)
+	im := importer.New(db, importer.Options{Domain: "test.dtsen.go.id"})
+	headerOf := func(m message) *typev1.ImportBatchHeader { return m.header }
+
+	h, next, err := importer.Messages(im, messages(message{header: header("m-1")}, message{thing: thing{"a", 1}}), headerOf)
+	if err != nil || h.GetBatchId() != "m-1" {
+		t.Fatalf("header %v, %v", h, err)
+	}
+	if m, err := next(); err != nil || m.thing.id != "a" {
+		t.Fatalf("first record %v, %v", m, err)
+	}
+	if _, err := next(); !errors.Is(err, io.EOF) {
+		t.Fatalf("end of stream: %v", err)
+	}
+
+	for name, c := range map[string]struct {
+		ms     []message
+		reason string
+	}{
+		"empty stream":    {nil, "IMPORT_HEADER_MISSING"},
+		"record first":    {[]message{{thing: thing{"a", 1}}}, "IMPORT_HEADER_MISSING"},
+		"bad batch id":    {[]message{{header: &typev1.ImportBatchHeader{Source: "x", BatchId: "a b"}}}, "IMPORT_HEADER_INVALID"},
+		"header repeated": {[]message{{header: header("m-2")}, {header: header("m-3")}}, importer.ReasonHeaderRepeated},
+	} {
+		_, next, err := importer.Messages(im, messages(c.ms...), headerOf)
+		if err == nil {
+			_, err = next()
+		}
+		if status.Code(err) != codes.InvalidArgument || apierror.ReasonOf(err) != c.reason {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

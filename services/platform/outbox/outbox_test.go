@@ -8,6 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
@@ -197,4 +202,36 @@ func TestOutbox(t *testing.T) {
 			}
 		})
 	})
+}
+
+func TestServeEndsCleanly(t *testing.T) {
+	ctx := context.Background()
+	db := storagetest.Open(t, storagetest.SQLiteURL(t), outbox.Migrations)
+	ob := outbox.New(db, 20*time.Millisecond)
+	if err := appendEvents(ctx, db, ob, 2, "s"); err != nil {
+		t.Fatal(err)
+	}
+
+	stopping := make(chan struct{})
+	sent := make(chan int64, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- ob.Serve(ctx, "test.dtsen.go.id", 0, stopping, func(e *typev1.ChangeEvent) error { sent <- e.GetSequence(); return nil })
+	}()
+	if a, b := <-sent, <-sent; a != 1 || b != 2 {
+		t.Fatalf("replayed %d, %d", a, b)
+	}
+	close(stopping)
+	if err := <-done; status.Code(err) != codes.Unavailable || apierror.ReasonOf(err) != outbox.ReasonShuttingDown {
+		t.Fatalf("shutdown ended the stream with %v", err)
+	}
+
+	cctx, cancel := context.WithCancel(ctx)
+	go func() {
+		done <- ob.Serve(cctx, "test.dtsen.go.id", 2, nil, func(*typev1.ChangeEvent) error { return nil })
+	}()
+	cancel()
+	if err := <-done; status.Code(err) != codes.Canceled {
+		t.Fatalf("a departed client ended the stream with %v", err)
+	}
 }

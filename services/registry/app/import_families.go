@@ -86,3 +86,8 @@ func mergeProblems(decode, validate domain.Violations) domain.Violations {
 	}
 	return out
 }
+
+// OpenImport reads the batch header that opens an import stream.
+func OpenImport[M any](a *Application, recv func() (M, error), headerOf func(M) *typev1.ImportBatchHeader) (*typev1.ImportBatchHeader, func() (M, error), error) {
+	return importer.Messages(a.importer, recv, headerOf)
+}

@@ -3,12 +3,14 @@ package ports_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/feed"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
@@ -89,4 +91,61 @@ func TestLookupIdentitiesRejectsMalformedKeys(t *testing.T) {
 	if apierror.ReasonOf(err) != "LOOKUP_TOO_MANY" {
 		t.Fatalf("1001 NIKs: %v", err)
 	}
+}
+
+// The consumer every source context runs: a family imported into the
+// registry reaches the reconcile function with its KK and its members' NIKs.
+func TestRegistryFeedReconciles(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
+	ids := identity.NewClient(reg.Conn, identity.Options{})
+	sink := storagetest.Open(t, storagetest.SQLiteURL(t), feed.Migrations)
+
+	type call struct{ niks, kks []string }
+	calls := make(chan call, 16)
+	consumer := ids.RegistryFeed(sink, func(_ context.Context, niks, kks []string) (int, error) {
+		calls <- call{niks, kks}
+		return len(niks), nil
+	}, nil)
+	go func() { _ = consumer.Run(ctx) }()
+
+	fam := registrytest.Family(7)
+	registrytest.Import(t, reg.Client, "feed-1", fam)
+	select {
+	case c := <-calls:
+		if len(c.kks) != 1 || c.kks[0] != fam.GetKkNumber() || len(c.niks) != len(fam.GetMembers()) {
+			t.Fatalf("reconcile called with %+v", c)
+		}
+	case <-ctx.Done():
+		t.Fatal("the registry feed never reached reconcile")
+	}
+	for {
+		if cur, _ := feed.Cursor(ctx, sink, identity.RegistryFeedName); cur >= 1 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("cursor not saved")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// The sweep re-checks what is still unmatched, bypassing the cache.
+	sweepCtx, stop := context.WithCancel(ctx)
+	swept := make(chan []string, 1)
+	go func() {
+		_ = ids.Sweep(sweepCtx, 10*time.Millisecond, func(context.Context, int) ([]string, []string, error) {
+			return []string{fam.GetMembers()[0].GetNik()}, nil, nil
+		}, func(_ context.Context, niks, _ []string) (int, error) {
+			select {
+			case swept <- niks:
+			default:
+			}
+			return 0, nil
+		}, nil)
+	}()
+	if niks := <-swept; len(niks) != 1 || niks[0] != fam.GetMembers()[0].GetNik() {
+		t.Fatalf("sweep re-checked %v", niks)
+	}
+	stop()
 }

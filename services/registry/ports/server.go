@@ -4,16 +4,12 @@ package ports
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
-	"io"
-
-	"google.golang.org/grpc/codes"
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
-	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 	"github.com/dtsen-id/dtsen/services/registry/app"
 	"github.com/dtsen-id/dtsen/services/registry/domain"
 )
@@ -59,32 +55,6 @@ func (s *Server) GetFamily(ctx context.Context, req *registryv1.GetFamilyRequest
 	return familyToProto(f), nil
 }
 
-// pageToken is the opaque AIP-158 cursor. It remembers the filter so a token
-// cannot be replayed against a different query.
-type pageToken struct {
-	Filter     string `json:"f"`
-	RegionCode string `json:"r"`
-	KK         string `json:"k"`
-}
-
-func encodeToken(t pageToken) string {
-	b, _ := json.Marshal(t)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeToken(s, filter string) (pageToken, error) {
-	var t pageToken
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &t)
-	}
-	if err != nil || t.Filter != filter || t.KK == "" {
-		return t, invalid("page_token", "PAGE_TOKEN_INVALID", "page_token is not valid for this query",
-			"page_token tidak berlaku untuk permintaan ini")
-	}
-	return t, nil
-}
-
 // ListFamilies implements RegistryService.ListFamilies.
 func (s *Server) ListFamilies(ctx context.Context, req *registryv1.ListFamiliesRequest) (*registryv1.ListFamiliesResponse, error) {
 	region, _ := parseFilter(req.GetFilter())
@@ -94,11 +64,11 @@ func (s *Server) ListFamilies(ctx context.Context, req *registryv1.ListFamiliesR
 	}
 	q.Limit = min(q.Limit, maxPageSize)
 	if req.GetPageToken() != "" {
-		t, err := decodeToken(req.GetPageToken(), region)
+		after, err := pagetoken.Decode(Domain, req.GetPageToken(), region, 2)
 		if err != nil {
 			return nil, err
 		}
-		q.After = domain.FamilyCursor{RegionCode: t.RegionCode, KK: t.KK}
+		q.After = domain.FamilyCursor{RegionCode: after[0], KK: after[1]}
 	}
 	fams, more, err := s.app.ListFamilies(ctx, q)
 	if err != nil {
@@ -110,7 +80,7 @@ func (s *Server) ListFamilies(ctx context.Context, req *registryv1.ListFamiliesR
 	}
 	if more {
 		last := fams[len(fams)-1]
-		resp.NextPageToken = encodeToken(pageToken{Filter: region, RegionCode: last.RegionCode, KK: last.KK})
+		resp.NextPageToken = pagetoken.Encode(region, last.RegionCode, last.KK)
 	}
 	return resp, nil
 }
@@ -222,55 +192,28 @@ func (s *Server) ListProvinces(context.Context, *registryv1.ListProvincesRequest
 
 // ImportRecords implements RegistryService.ImportRecords.
 func (s *Server) ImportRecords(stream registryv1.RegistryService_ImportRecordsServer) error {
-	first, err := stream.Recv()
-	if errors.Is(err, io.EOF) {
-		return s.app.CheckImportHeader(nil)
-	}
+	header, recv, err := app.OpenImport(s.app, stream.Recv, (*registryv1.ImportRecordsRequest).GetHeader)
 	if err != nil {
 		return err
 	}
-	header := first.GetHeader()
-	if err := s.app.CheckImportHeader(header); err != nil {
-		return err
-	}
 	next := func() (app.ImportRecord, error) {
-		msg, err := stream.Recv()
+		msg, err := recv()
 		if err != nil {
 			return app.ImportRecord{}, err
-		}
-		if msg.GetHeader() != nil {
-			return app.ImportRecord{}, apierror.New(codes.InvalidArgument, Domain, "IMPORT_HEADER_REPEATED").
-				Message("only the first message of an import stream may be a header",
-					"hanya pesan pertama aliran impor yang boleh berupa header").Err()
 		}
 		f, problems := familyFromProto(msg.GetFamily())
 		return app.ImportRecord{Family: f, DecodeProblems: problems}, nil
 	}
 	summary, err := s.app.ImportFamilies(stream.Context(), header, next)
 	if err != nil {
-		return toStatus(err, "")
+		return toStatus(err, reasonFamilyNotFound)
 	}
 	return stream.SendAndClose(summary)
 }
 
 // WatchChanges implements RegistryService.WatchChanges.
 func (s *Server) WatchChanges(req *registryv1.WatchChangesRequest, stream registryv1.RegistryService_WatchChangesServer) error {
-	ctx, cancel := context.WithCancel(stream.Context())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.stopping:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	err := s.feed.Follow(ctx, req.GetAfterSequence(), func(r outbox.Record) error {
-		return stream.Send(&registryv1.WatchChangesResponse{Event: r.Proto()})
+	return s.feed.Serve(stream.Context(), Domain, req.GetAfterSequence(), s.stopping, func(e *typev1.ChangeEvent) error {
+		return stream.Send(&registryv1.WatchChangesResponse{Event: e})
 	})
-	if stream.Context().Err() == nil && ctx.Err() != nil {
-		return apierror.New(codes.Unavailable, Domain, "SERVER_SHUTTING_DOWN").
-			Message("the server is shutting down; reconnect with your last sequence",
-				"server sedang berhenti; sambungkan ulang dengan sequence terakhir Anda").Err()
-	}
-	return err
 }
