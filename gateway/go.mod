@@ -7,6 +7,9 @@ require github.com/dtsen-id/dtsen/proto v0.0.0
 require (
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/dtsen-id/dtsen/services/asset v0.0.0
+	github.com/dtsen-id/dtsen/services/income v0.0.0
+	github.com/dtsen-id/dtsen/services/serviceusage v0.0.0
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/felixge/httpsnoop v1.1.0 // indirect
 	github.com/go-logr/logr v1.4.4 // indirect
@@ -58,3 +61,9 @@ replace github.com/dtsen-id/dtsen/services/platform => ../services/platform
 require github.com/dtsen-id/dtsen/services/registry v0.0.0
 
 replace github.com/dtsen-id/dtsen/services/registry => ../services/registry
+
+replace github.com/dtsen-id/dtsen/services/asset => ../services/asset
+
+replace github.com/dtsen-id/dtsen/services/income => ../services/income
+
+replace github.com/dtsen-id/dtsen/services/serviceusage => ../services/serviceusage

@@ -25,10 +25,16 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
+	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
+	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
+	serviceusagev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/asset/assettest"
+	"github.com/dtsen-id/dtsen/services/income/incometest"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
+	"github.com/dtsen-id/dtsen/services/serviceusage/serviceusagetest"
 )
 
 const (
@@ -48,10 +54,19 @@ type env struct {
 	base string
 	http *http.Client
 	fams []*registryv1.Family // the seeded fixtures, as imported
+
+	// With envOptions.sources: the source contexts behind the gateway, and
+	// gRPC clients to seed them.
+	asset        assetv1.AssetServiceClient
+	income       incomev1.IncomeServiceClient
+	serviceUsage serviceusagev1.ServiceUsageServiceClient
 }
 
 type envOptions struct {
 	maxBodyBytes int64
+	// sources also starts the asset, income and service-usage services,
+	// cross-checking against the registry, and routes them.
+	sources bool
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
@@ -65,18 +80,27 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 
-	h, err := server.New(server.Options{
+	e := &env{t: t}
+	gw := server.Options{
 		Registry:     conn,
 		MaxBodyBytes: opts.maxBodyBytes,
 		Logger:       slog.New(slog.DiscardHandler),
-	})
+	}
+	if opts.sources {
+		a := assettest.Start(t, storagetest.SQLiteURL(t), assettest.Options{RegistryAddr: reg.Addr})
+		in := incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{})
+		su := serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{})
+		gw.Asset, gw.Income, gw.ServiceUsage = dialTest(t, a.Addr), dialTest(t, in.Addr), dialTest(t, su.Addr)
+		e.asset, e.income, e.serviceUsage = a.Client, in.Client, su.Client
+	}
+	h, err := server.New(gw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 
-	e := &env{t: t, base: srv.URL, http: srv.Client()}
+	e.base, e.http = srv.URL, srv.Client()
 	for i := range seeded {
 		e.fams = append(e.fams, registrytest.Family(i))
 	}
@@ -86,6 +110,16 @@ func newEnv(t *testing.T, opts envOptions) *env {
 
 // importFamilies seeds through the registry's own ImportRecords stream: a
 // header first, then one message per family.
+func dialTest(t *testing.T, addr string) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
 func importFamilies(t *testing.T, c registryv1.RegistryServiceClient, batch string, fams []*registryv1.Family) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
