@@ -224,6 +224,55 @@ func (r *Repository) SaveAssessments(ctx context.Context, recs []domain.Record) 
 	return written, err
 }
 
+// UnmatchedOwners implements domain.Repository, for the reconciliation sweep.
+// It reads through the partial unmatched indexes, so its cost follows the
+// number of UNMATCHED records, not the table size.
+func (r *Repository) UnmatchedOwners(ctx context.Context, limit int) (niks, kks []string, err error) {
+	seenN, seenK := map[string]bool{}, map[string]bool{}
+	for _, kind := range domain.Kinds {
+		t := tables[kind]
+		var cols []string
+		for _, c := range []string{t.nik, t.kk} {
+			if c != "" {
+				cols = append(cols, c)
+			}
+		}
+		rows, err := r.db.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+t.name+
+			" WHERE match_status = $1 ORDER BY update_time, name LIMIT $2", int64(domain.Unmatched), limit)
+		if err != nil {
+			return nil, nil, fmt.Errorf("unmatched %s: %w", t.name, err)
+		}
+		for rows.Next() {
+			vals := make([]string, len(cols))
+			dest := make([]any, len(cols))
+			for i := range vals {
+				dest[i] = &vals[i]
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return nil, nil, fmt.Errorf("unmatched %s: %w", t.name, err)
+			}
+			for i, c := range cols {
+				v := vals[i]
+				switch {
+				case v == "":
+				case c == t.nik && !seenN[v]:
+					seenN[v] = true
+					niks = append(niks, v)
+				case c == t.kk && !seenK[v]:
+					seenK[v] = true
+					kks = append(kks, v)
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, nil, fmt.Errorf("unmatched %s: %w", t.name, err)
+		}
+	}
+	return niks, kks, nil
+}
+
 // anyOf renders "column is one of values" as one bind parameter: an array on
 // PostgreSQL, a JSON array on SQLite (as in the registry's repository).
 func (r *Repository) anyOf(column string, values []string, param int) (string, any) {

@@ -10,9 +10,11 @@ import (
 	"github.com/dtsen-id/dtsen/services/serviceusage/domain"
 )
 
-// CheckImportHeader validates a batch header before any record is read.
-func (a *Application) CheckImportHeader(h *typev1.ImportBatchHeader) error {
-	return a.importer.CheckHeader(h)
+// OpenImport reads the batch header that opens an import stream
+// (platform/importer.Messages: the first message must be a valid header, no
+// later one may be).
+func OpenImport[M any](a *Application, recv func() (M, error), headerOf func(M) *typev1.ImportBatchHeader) (*typev1.ImportBatchHeader, func() (M, error), error) {
+	return importer.Messages(a.importer, recv, headerOf)
 }
 
 // ImportRecord is one record as decoded from the wire, with the problems
@@ -52,22 +54,28 @@ func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHe
 		// Records with the same natural key are never applied by two
 		// chunks at once, so the first in the stream always wins.
 		Keys: func(rec ImportRecord) []string { return []string{rec.Record.Name()} },
-		Apply: func(ctx context.Context, tx *storage.Tx, recs []importer.Record[ImportRecord]) (importer.Outcome, error) {
+		// One batched registry lookup per chunk (the shared client caches
+		// and splits it into calls of 1,000 keys), before the chunk's
+		// transaction opens and overlapping earlier chunks' writes.
+		Prepare: func(ctx context.Context, recs []importer.Record[ImportRecord]) error {
 			values := make([]domain.Record, len(recs))
 			for i, r := range recs {
 				values[i] = r.Value.Record
 			}
-			// One batched registry lookup per chunk (the shared client
-			// caches and splits it into calls of 1,000 keys).
 			niks, kks := domain.Keys(values)
 			persons, families, err := a.ids.Check(ctx, niks, kks)
 			if err != nil {
-				return importer.Outcome{}, fmt.Errorf("%w: %w", ErrRegistryUnavailable, err)
+				return fmt.Errorf("%w: %w", ErrRegistryUnavailable, err)
 			}
 			ids := domain.Identities{Persons: persons, Families: families}
+			for _, v := range values {
+				domain.Assess(v, ids)
+			}
+			return nil
+		},
+		Apply: func(ctx context.Context, tx *storage.Tx, recs []importer.Record[ImportRecord]) (importer.Outcome, error) {
 			batch := make([]importer.Record[domain.Record], len(recs))
 			for i, r := range recs {
-				domain.Assess(r.Value.Record, ids)
 				batch[i] = importer.Record[domain.Record]{Index: r.Index, Value: r.Value.Record}
 			}
 			out, err := a.bulk.ApplyImport(ctx, tx, batch)

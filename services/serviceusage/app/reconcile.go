@@ -7,13 +7,6 @@ import (
 	"github.com/dtsen-id/dtsen/services/serviceusage/domain"
 )
 
-// IdentityEvents resolves a registry change event to the NIKs and KK numbers
-// it may have changed (platform/identity.Client.Touched, which also evicts
-// them from the lookup cache).
-type IdentityEvents[E any] interface {
-	Touched(ctx context.Context, ev E) (niks, kks []string, err error)
-}
-
 // Reconcile re-runs the cross-check for every record keyed on niks or kks,
 // after the registry changed them: an UNMATCHED record whose identity is now
 // registered becomes MATCHED, a person who died is flagged, a person who
@@ -41,4 +34,12 @@ func (a *Application) Reconcile(ctx context.Context, niks, kks []string) (int, e
 		}
 	}
 	return a.repo.SaveAssessments(ctx, changed)
+}
+
+// UnmatchedOwners returns the NIKs and KK numbers of UNMATCHED records (up
+// to limit per kind, least recently updated first), for the periodic sweep
+// (platform/identity.Client.Sweep) that closes the race between an import's
+// registry lookup and the registry feed event that would have reconciled it.
+func (a *Application) UnmatchedOwners(ctx context.Context, limit int) (niks, kks []string, err error) {
+	return a.repo.UnmatchedOwners(ctx, limit)
 }

@@ -41,4 +41,7 @@ type Repository interface {
 	// if its version is still the one loaded, with their change events, in
 	// one transaction. It returns how many it wrote.
 	SaveAssessments(ctx context.Context, recs []Record) (int, error)
+	// UnmatchedOwners returns the NIKs and KK numbers of up to limit
+	// UNMATCHED records per kind, least recently updated first, each once.
+	UnmatchedOwners(ctx context.Context, limit int) (niks, kks []string, err error)
 }

@@ -1,20 +1,15 @@
-// Package ports is the service-usage gRPC server (protobuf in, use cases
-// called, precise statuses out) and the registry change-feed consumer that
-// drives reconciliation.
+// Package ports is the service-usage gRPC server: protobuf in, use cases
+// called, precise statuses out.
 package ports
 
 import (
 	"context"
-	"errors"
-	"io"
 	"strings"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	suv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
-	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 	"github.com/dtsen-id/dtsen/services/serviceusage/adapters"
 	"github.com/dtsen-id/dtsen/services/serviceusage/app"
 	"github.com/dtsen-id/dtsen/services/serviceusage/domain"
@@ -90,7 +85,7 @@ func (s *Server) list(ctx context.Context, kind domain.Kind, size int32, token, 
 	}
 	next := ""
 	if more {
-		next = encodeToken(pageToken{Filter: strings.TrimSpace(filter), After: recs[len(recs)-1].Name()})
+		next = pagetoken.Encode(strings.TrimSpace(filter), recs[len(recs)-1].Name())
 	}
 	return recs, next, nil
 }
@@ -208,26 +203,14 @@ func decodeRecord(msg *suv1.ImportRecordsRequest) app.ImportRecord {
 
 // ImportRecords implements ServiceUsageService.ImportRecords.
 func (s *Server) ImportRecords(stream suv1.ServiceUsageService_ImportRecordsServer) error {
-	first, err := stream.Recv()
-	if errors.Is(err, io.EOF) {
-		return s.app.CheckImportHeader(nil)
-	}
+	header, recv, err := app.OpenImport(s.app, stream.Recv, (*suv1.ImportRecordsRequest).GetHeader)
 	if err != nil {
 		return err
 	}
-	header := first.GetHeader()
-	if err := s.app.CheckImportHeader(header); err != nil {
-		return err
-	}
 	next := func() (app.ImportRecord, error) {
-		msg, err := stream.Recv()
+		msg, err := recv()
 		if err != nil {
 			return app.ImportRecord{}, err
-		}
-		if msg.GetHeader() != nil {
-			return app.ImportRecord{}, apierror.New(codes.InvalidArgument, Domain, "IMPORT_HEADER_REPEATED").
-				Message("only the first message of an import stream may be a header",
-					"hanya pesan pertama aliran impor yang boleh berupa header").Err()
 		}
 		return decodeRecord(msg), nil
 	}
@@ -240,26 +223,7 @@ func (s *Server) ImportRecords(stream suv1.ServiceUsageService_ImportRecordsServ
 
 // WatchChanges implements ServiceUsageService.WatchChanges.
 func (s *Server) WatchChanges(req *suv1.WatchChangesRequest, stream suv1.ServiceUsageService_WatchChangesServer) error {
-	ctx, cancel := context.WithCancel(stream.Context())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.stopping:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	err := s.feed.Follow(ctx, req.GetAfterSequence(), func(r outbox.Record) error {
-		return stream.Send(&suv1.WatchChangesResponse{Event: r.Proto()})
+	return s.feed.Serve(stream.Context(), Domain, req.GetAfterSequence(), s.stopping, func(e *typev1.ChangeEvent) error {
+		return stream.Send(&suv1.WatchChangesResponse{Event: e})
 	})
-	if cerr := stream.Context().Err(); cerr != nil {
-		// The client went away: CANCELLED, not an Unknown server error.
-		return status.FromContextError(cerr).Err()
-	}
-	if ctx.Err() != nil {
-		return apierror.New(codes.Unavailable, Domain, "SERVER_SHUTTING_DOWN").
-			Message("the server is shutting down; reconnect with your last sequence",
-				"server sedang berhenti; sambungkan ulang dengan sequence terakhir Anda").Err()
-	}
-	return err
 }

@@ -1,8 +1,6 @@
 package ports
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -10,6 +8,7 @@ import (
 
 	suv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 	rd "github.com/dtsen-id/dtsen/services/registry/domain"
 	"github.com/dtsen-id/dtsen/services/serviceusage/domain"
@@ -172,18 +171,6 @@ func parseFilter(kind domain.Kind, filter string) (domain.Query, error) {
 	return q, nil
 }
 
-// pageToken is the opaque AIP-158 cursor; it remembers the filter so a token
-// cannot be replayed against another query.
-type pageToken struct {
-	Filter string `json:"f"`
-	After  string `json:"a"`
-}
-
-func encodeToken(t pageToken) string {
-	b, _ := json.Marshal(t)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // listQuery validates and translates a List request.
 func listQuery(kind domain.Kind, size int32, token, filter string) (domain.Query, error) {
 	if size < 0 {
@@ -199,16 +186,13 @@ func listQuery(kind domain.Kind, size int32, token, filter string) (domain.Query
 	}
 	q.Limit = min(q.Limit, maxPageSize)
 	if token != "" {
-		var t pageToken
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		if err == nil {
-			err = json.Unmarshal(b, &t)
+		// The position is the last resource name of the previous page; the
+		// token is bound to the filter it was issued under.
+		after, err := pagetoken.Decode(Domain, token, strings.TrimSpace(filter), 1)
+		if err != nil {
+			return q, err
 		}
-		if err != nil || t.Filter != strings.TrimSpace(filter) || t.After == "" {
-			return q, invalid("page_token", "PAGE_TOKEN_INVALID", "page_token is not valid for this query",
-				"page_token tidak berlaku untuk permintaan ini")
-		}
-		q.AfterName = t.After
+		q.AfterName = after[0]
 	}
 	return q, nil
 }

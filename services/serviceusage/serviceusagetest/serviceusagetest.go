@@ -1,8 +1,8 @@
 // Package serviceusagetest starts a real service-usage gRPC server
 // in-process, on a loopback port, pointed at a registry, with the registry
-// feed consumer running: for component tests, the gateway's REST tests and
-// the benchmarks. It wires the same adapters, use cases and ports as
-// cmd/serviceusage.
+// feed consumer and the reconciliation sweep running: for component tests,
+// the gateway's REST tests and the benchmarks. It wires the same adapters,
+// use cases and ports as cmd/serviceusage.
 package serviceusagetest
 
 import (
@@ -42,6 +42,7 @@ type Service struct {
 	Addr   string
 	DB     *storage.DB
 	Client suv1.ServiceUsageServiceClient
+	Conn   *grpc.ClientConn
 }
 
 // Options tune the server under test.
@@ -50,6 +51,9 @@ type Options struct {
 	Logger    *slog.Logger
 	// NoFeed leaves the registry feed consumer off.
 	NoFeed bool
+	// ReconcileInterval is the period of the sweep that re-checks UNMATCHED
+	// records (default 5 minutes, as in cmd/serviceusage).
+	ReconcileInterval time.Duration
 }
 
 // Start migrates the database at url and serves the context, using the
@@ -78,11 +82,18 @@ func Start(t testing.TB, url, registryAddr string, opts Options) *Service {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 2)
+	interval := opts.ReconcileInterval
+	if interval <= 0 {
+		interval = 5 * time.Minute
+	}
+	done := make(chan error, 3)
+	running := 2
 	go func() { done <- srv.RunListener(ctx, lis) }()
+	go func() { done <- ids.Sweep(ctx, interval, a.UnmatchedOwners, a.Reconcile, logger) }()
 	if !opts.NoFeed {
-		consumer := ports.NewRegistryConsumer(db, regConn, ids, a, logger)
+		consumer := ids.RegistryFeed(db, a.Reconcile, logger)
 		consumer.MaxBackoff = 200 * time.Millisecond
+		running++
 		go func() { done <- consumer.Run(ctx) }()
 	}
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -92,13 +103,12 @@ func Start(t testing.TB, url, registryAddr string, opts Options) *Service {
 	t.Cleanup(func() {
 		_ = conn.Close()
 		cancel()
-		<-done
-		if !opts.NoFeed {
+		for range running {
 			<-done
 		}
 		_ = regConn.Close()
 	})
-	return &Service{Addr: lis.Addr().String(), DB: db, Client: suv1.NewServiceUsageServiceClient(conn)}
+	return &Service{Addr: lis.Addr().String(), DB: db, Client: suv1.NewServiceUsageServiceClient(conn), Conn: conn}
 }
 
 // Header returns a batch header message.

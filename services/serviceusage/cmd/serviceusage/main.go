@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	suv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 	"github.com/dtsen-id/dtsen/services/platform/config"
@@ -21,7 +22,10 @@ import (
 )
 
 func main() {
-	var registryAddr string
+	var (
+		registryAddr string
+		sweep        time.Duration
+	)
 	service.Main(service.Options{
 		Name:            "serviceusage",
 		DefaultGRPCAddr: "127.0.0.1:9104",
@@ -30,6 +34,8 @@ func main() {
 		Config: func(cfg *config.Set) {
 			cfg.StringVar(&registryAddr, "DTSEN_SERVICEUSAGE_REGISTRY_ADDR", "127.0.0.1:9101",
 				"gRPC address of the registry, for identity cross-checks, family members and its change feed")
+			cfg.DurationVar(&sweep, "DTSEN_SERVICEUSAGE_RECONCILE_INTERVAL", 5*time.Minute,
+				"how often UNMATCHED records are re-checked against the registry, besides its change feed")
 		},
 	}, func(ctx context.Context, d *service.Deps) error {
 		conn, err := grpcserver.Dial(ctx, registryAddr)
@@ -41,7 +47,10 @@ func main() {
 		im := importer.New(d.DB, importer.Options{Domain: ports.Domain})
 		a := app.New(repo, im, repo, adapters.IdentityChecker{Client: ids}, adapters.NewFamilyDirectory(conn))
 		suv1.RegisterServiceUsageServiceServer(d.Server.GRPC(), ports.NewServer(a, d.Outbox, d.Server.Stopping()))
-		d.Background(ports.NewRegistryConsumer(d.DB, conn, ids, a, d.Logger).Run)
+		d.Background(ids.RegistryFeed(d.DB, a.Reconcile, d.Logger).Run)
+		d.Background(func(ctx context.Context) error {
+			return ids.Sweep(ctx, sweep, a.UnmatchedOwners, a.Reconcile, d.Logger)
+		})
 		d.Background(func(ctx context.Context) error {
 			<-ctx.Done()
 			return conn.Close()
