@@ -24,7 +24,12 @@ import (
 //     occurrence (RECORD_DUPLICATE_IN_BATCH): two different values for one key
 //     in one delivery is a source error a person must look at.
 //
-// Every created or changed record appends one change event.
+// A chunk appends one change event per family (or, for an owner the
+// registry does not know yet, per owner) whose records it created or
+// changed, not one per record: a consumer (scoring) re-reads a family's
+// economics whatever changed in it, so a family's four members' incomes in
+// one chunk are one event, and the outbox carries a quarter of the rows (see
+// changes).
 func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []importer.Record[domain.Record]) (importer.Outcome, error) {
 	var (
 		incomes      []importer.Record[*domain.Income]
@@ -48,40 +53,80 @@ func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []imp
 	}
 	now := r.now().UTC().Truncate(time.Microsecond)
 	var out importer.Outcome
-	var events []outbox.Event
+	ch := &changes{}
 	for _, step := range []func() error{
-		func() error { return applyKind(ctx, tx, r.incomes, incomes, now, &out, &events) },
-		func() error { return applyKind(ctx, tx, r.employments, employments, now, &out, &events) },
-		func() error { return applyKind(ctx, tx, r.consumption, consumptions, now, &out, &events) },
-		func() error { return applyKind(ctx, tx, r.banking, banking, now, &out, &events) },
+		func() error { return applyKind(ctx, tx, r.incomes, incomes, now, &out, ch) },
+		func() error { return applyKind(ctx, tx, r.employments, employments, now, &out, ch) },
+		func() error { return applyKind(ctx, tx, r.consumption, consumptions, now, &out, ch) },
+		func() error { return applyKind(ctx, tx, r.banking, banking, now, &out, ch) },
 	} {
 		if err := step(); err != nil {
 			return out, err
 		}
 	}
-	return out, r.outbox.Append(ctx, tx, events...)
+	return out, r.outbox.Append(ctx, tx, ch.events...)
+}
+
+// Event types of an import: the records under a family's economics, or under
+// a person the registry does not know yet, were created or changed.
+const (
+	EventEconomicsImported = "income.economics.imported"
+	EventPersonImported    = "income.person.imported"
+)
+
+// changes collects a chunk's change events, one per family or unknown owner,
+// in the order the chunk first touched them.
+type changes struct {
+	seen   map[string]bool
+	events []outbox.Event
+}
+
+func (c *changes) add(rec domain.Record) {
+	ev := outbox.Event{Type: EventEconomicsImported}
+	switch kk := rec.MatchInfo().FamilyKK; {
+	case kk != "":
+		ev.Resource, ev.Family = "families/"+kk+"/economics", "families/"+kk
+	case rec.OwnerNIK() != "":
+		// UNMATCHED: no family yet. Reconciliation names the family once the
+		// registry places the person (income.<kind>.reconciled).
+		ev.Type, ev.Resource = EventPersonImported, "persons/"+rec.OwnerNIK()
+	default:
+		// A KK number the registry does not know: family stays empty, as
+		// for an unmatched person.
+		ev.Resource = "families/" + rec.OwnerKK() + "/economics"
+	}
+	if c.seen == nil {
+		c.seen = map[string]bool{}
+	}
+	if !c.seen[ev.Resource] {
+		c.seen[ev.Resource] = true
+		c.events = append(c.events, ev)
+	}
 }
 
 func applyKind[T domain.Record](ctx context.Context, tx *storage.Tx, s *store[T], recs []importer.Record[T], now time.Time,
-	out *importer.Outcome, events *[]outbox.Event) error {
+	out *importer.Outcome, ch *changes) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	seen := make(map[string]bool, len(recs))
+	// Each record's natural key is rendered once; the stored rows' keys are
+	// matched against it.
+	keys := make(map[string]int, len(recs)) // natural key -> index in candidates
 	owners := make([]string, 0, len(recs))
-	ownerSeen := map[string]bool{}
-	candidates := recs[:0:0]
+	ownerSeen := make(map[string]bool, len(recs))
+	candidates := make([]importer.Record[T], 0, len(recs))
 	for _, rec := range recs {
-		k := keyString(s.keyValues(rec.Value))
-		if seen[k] {
+		kv := s.keyValues(rec.Value)
+		k := keyString(kv)
+		if _, dup := keys[k]; dup {
 			out.Rejections = append(out.Rejections, &typev1.RecordRejection{Index: rec.Index, Key: domain.RejectionKey(rec.Value),
 				Violations: []*typev1.RecordViolation{{Field: "", Reason: domain.ReasonRecordDuplicateInBatch,
 					Description: "a record with the same natural key appears earlier in the same batch"}}})
 			continue
 		}
-		seen[k] = true
+		keys[k] = len(candidates)
 		candidates = append(candidates, rec)
-		if o := s.keyValues(rec.Value)[0].(string); !ownerSeen[o] {
+		if o := kv[0].(string); !ownerSeen[o] {
 			ownerSeen[o] = true
 			owners = append(owners, o)
 		}
@@ -90,30 +135,35 @@ func applyKind[T domain.Record](ctx context.Context, tx *storage.Tx, s *store[T]
 	if err != nil {
 		return err
 	}
-	byKey := make(map[string]T, len(stored))
+	old := make([]T, len(candidates))
+	exists := make([]bool, len(candidates))
 	for _, x := range stored {
-		byKey[keyString(s.keyValues(x))] = x
+		if i, ok := keys[keyString(s.keyValues(x))]; ok {
+			old[i], exists[i] = x, true
+		}
 	}
-	var rows [][]any
-	for _, rec := range candidates {
+	rows := make([][]any, 0, len(candidates))
+	for i, rec := range candidates {
 		x := rec.Value
-		old, exists := byKey[keyString(s.keyValues(x))]
 		switch {
-		case !exists:
+		case !exists[i]:
 			*x.Times() = domain.Stamps{CreateTime: now, UpdateTime: now}
 			rows = append(rows, s.k.values(x))
-			*events = append(*events, event(s.k.event, VerbCreated, x))
+			ch.add(x)
 			out.Accepted++
-		case s.sameContent(old, x):
+		case s.sameContent(old[i], x):
 			out.Unchanged++
 		default:
-			*x.Times() = domain.Stamps{CreateTime: old.Times().CreateTime, UpdateTime: now}
+			*x.Times() = domain.Stamps{CreateTime: old[i].Times().CreateTime, UpdateTime: now}
 			if err := s.update(ctx, tx, x); err != nil {
 				return err
 			}
-			*events = append(*events, event(s.k.event, VerbUpdated, x))
+			ch.add(x)
 			out.Accepted++
 		}
+	}
+	if len(rows) == 0 {
+		return nil // only updates or unchanged records: no COPY round trip
 	}
 	_, err = tx.CopyFrom(ctx, s.k.table, s.k.cols, rows)
 	return err

@@ -9,9 +9,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
-	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/income/domain"
-	"github.com/dtsen-id/dtsen/services/platform/feed"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
 )
 
@@ -28,6 +26,12 @@ type Registry struct {
 func NewRegistry(conn grpc.ClientConnInterface, opts identity.Options) *Registry {
 	return &Registry{ids: identity.NewClient(conn, opts), rpc: registryv1.NewRegistryServiceClient(conn)}
 }
+
+// Identities is the shared identity client behind the adapter: its cache,
+// the registry feed consumer (identity.Client.RegistryFeed) and the
+// reconciliation sweep (identity.Client.Sweep) that every source context
+// runs.
+func (r *Registry) Identities() *identity.Client { return r.ids }
 
 var (
 	_ domain.IdentityChecker = (*Registry)(nil)
@@ -67,30 +71,4 @@ func (r *Registry) FamilyMembers(ctx context.Context, kk string) ([]domain.Membe
 		out = append(out, domain.Member{NIK: m.GetNik(), Deceased: m.GetVitalStatus() == registryv1.VitalStatus_VITAL_STATUS_DECEASED})
 	}
 	return out, nil
-}
-
-// Touched resolves a registry change event to the NIKs and KK numbers it may
-// have changed, evicting them from the cache.
-func (r *Registry) Touched(ctx context.Context, ev *typev1.ChangeEvent) (niks, kks []string, err error) {
-	return r.ids.Touched(ctx, ev)
-}
-
-// Forget evicts keys from the identity cache.
-func (r *Registry) Forget(niks, kks []string) { r.ids.Forget(niks, kks) }
-
-// OpenFeed opens the registry's WatchChanges stream for a feed.Consumer.
-func (r *Registry) OpenFeed() feed.Open {
-	return func(ctx context.Context, after int64) (func() (*typev1.ChangeEvent, error), error) {
-		stream, err := r.rpc.WatchChanges(ctx, &registryv1.WatchChangesRequest{AfterSequence: after})
-		if err != nil {
-			return nil, err
-		}
-		return func() (*typev1.ChangeEvent, error) {
-			resp, err := stream.Recv()
-			if err != nil {
-				return nil, err
-			}
-			return resp.GetEvent(), nil
-		}, nil
-	}
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,12 +34,10 @@ func mustSub(f fs.FS, dir string) fs.FS {
 	return s
 }
 
-// Event verbs of the change feed: `income.<kind>.<verb>`.
-const (
-	VerbCreated    = "created"
-	VerbUpdated    = "updated"
-	VerbReconciled = "reconciled"
-)
+// VerbReconciled is the verb of a reconciliation's per-record change event,
+// `income.<kind>.reconciled`. Imports append per-family events instead
+// (EventEconomicsImported, EventPersonImported).
+const VerbReconciled = "reconciled"
 
 // Repository is the SQL implementation of domain.Repository.
 type Repository struct {
@@ -187,14 +186,21 @@ func anyOf(engine storage.Engine, column string, values []string, param int) (st
 	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, param), string(b)
 }
 
-// keyString joins key values into a map key.
+// keyString joins key values (strings and int64s) into a map key.
 func keyString(vals []any) string {
-	var b strings.Builder
+	b := make([]byte, 0, 48)
 	for _, v := range vals {
-		fmt.Fprint(&b, v)
-		b.WriteByte(0)
+		switch v := v.(type) {
+		case string:
+			b = append(b, v...)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		default:
+			b = fmt.Append(b, v)
+		}
+		b = append(b, 0)
 	}
-	return b.String()
+	return string(b)
 }
 
 // update writes every non-key column of x.

@@ -35,12 +35,9 @@ type Application struct {
 	bulk     Importer
 	registry Registry
 	now      func() time.Time
-	// lookAhead is how many records are read ahead of the writer to check
-	// their identities with one batched registry call.
-	lookAhead int
 }
 
 // New wires the use cases.
 func New(repo domain.Repository, im *importer.Importer, bulk Importer, reg Registry) *Application {
-	return &Application{repo: repo, importer: im, bulk: bulk, registry: reg, now: time.Now, lookAhead: 1000}
+	return &Application{repo: repo, importer: im, bulk: bulk, registry: reg, now: time.Now}
 }

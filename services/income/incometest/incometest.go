@@ -50,6 +50,10 @@ type Options struct {
 	ChunkSize int
 	// NoFeed leaves the registry feed consumer off.
 	NoFeed bool
+	// ReconcileInterval runs the reconciliation sweep of UNMATCHED records
+	// at this interval (cmd/income's DTSEN_INCOME_RECONCILE_INTERVAL); zero
+	// leaves it off.
+	ReconcileInterval time.Duration
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -80,14 +84,20 @@ func Start(t testing.TB, url, registryAddr string, opts Options) *Income {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 2)
+	done := make(chan error, 3)
 	go func() { done <- srv.RunListener(ctx, lis) }()
 	background := 1
 	if !opts.NoFeed {
 		background++
-		consumer := adapters.NewRegistryFeed(db, reg, a, logger)
+		consumer := reg.Identities().RegistryFeed(db, a.Reconcile, logger)
 		consumer.MaxBackoff = 500 * time.Millisecond
 		go func() { done <- consumer.Run(ctx) }()
+	}
+	if opts.ReconcileInterval > 0 {
+		background++
+		go func() {
+			done <- reg.Identities().Sweep(ctx, opts.ReconcileInterval, repo.UnmatchedOwners, a.Reconcile, logger)
+		}()
 	}
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

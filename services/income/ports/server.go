@@ -5,16 +5,12 @@ package ports
 
 import (
 	"context"
-	"errors"
-	"io"
 	"time"
 
-	"google.golang.org/grpc/codes"
-
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/income/app"
 	"github.com/dtsen-id/dtsen/services/income/domain"
-	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
 )
 
@@ -156,7 +152,7 @@ func nextToken[T domain.Record](parent, filter string, more bool, xs []T) string
 	if !more || len(xs) == 0 {
 		return ""
 	}
-	return encodeToken(pageToken{Parent: parent, Filter: filter, Last: xs[len(xs)-1].Name()})
+	return pageToken(parent, filter, xs[len(xs)-1].Name())
 }
 
 // GetFamilyEconomics implements IncomeService.GetFamilyEconomics.
@@ -171,27 +167,16 @@ func (s *Server) GetFamilyEconomics(ctx context.Context, req *incomev1.GetFamily
 
 // ImportRecords implements IncomeService.ImportRecords.
 func (s *Server) ImportRecords(stream incomev1.IncomeService_ImportRecordsServer) error {
-	first, err := stream.Recv()
-	if errors.Is(err, io.EOF) {
-		return s.app.CheckImportHeader(nil)
-	}
+	header, recv, err := app.OpenImport(s.app, stream.Recv, (*incomev1.ImportRecordsRequest).GetHeader)
 	if err != nil {
 		return err
 	}
-	header := first.GetHeader()
-	if err := s.app.CheckImportHeader(header); err != nil {
-		return err
-	}
 	next := func() (domain.Record, error) {
-		msg, err := stream.Recv()
+		msg, err := recv()
 		if err != nil {
 			return nil, err
 		}
 		switch p := msg.GetPayload().(type) {
-		case *incomev1.ImportRecordsRequest_Header:
-			return nil, apierror.New(codes.InvalidArgument, Domain, "IMPORT_HEADER_REPEATED").
-				Message("only the first message of an import stream may be a header",
-					"hanya pesan pertama aliran impor yang boleh berupa header").Err()
 		case *incomev1.ImportRecordsRequest_Income:
 			return incomeFromProto(p.Income), nil
 		case *incomev1.ImportRecordsRequest_Employment:
@@ -212,22 +197,7 @@ func (s *Server) ImportRecords(stream incomev1.IncomeService_ImportRecordsServer
 
 // WatchChanges implements IncomeService.WatchChanges.
 func (s *Server) WatchChanges(req *incomev1.WatchChangesRequest, stream incomev1.IncomeService_WatchChangesServer) error {
-	ctx, cancel := context.WithCancel(stream.Context())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.stopping:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	err := s.feed.Follow(ctx, req.GetAfterSequence(), func(r outbox.Record) error {
-		return stream.Send(&incomev1.WatchChangesResponse{Event: r.Proto()})
+	return s.feed.Serve(stream.Context(), Domain, req.GetAfterSequence(), s.stopping, func(e *typev1.ChangeEvent) error {
+		return stream.Send(&incomev1.WatchChangesResponse{Event: e})
 	})
-	if stream.Context().Err() == nil && ctx.Err() != nil {
-		return apierror.New(codes.Unavailable, Domain, "SERVER_SHUTTING_DOWN").
-			Message("the server is shutting down; reconnect with your last sequence",
-				"server sedang berhenti; sambungkan ulang dengan sequence terakhir Anda").Err()
-	}
-	return err
 }

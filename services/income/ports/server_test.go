@@ -177,9 +177,14 @@ func TestImportReplayAndResend(t *testing.T) {
 	if err != nil || len(resp.GetIncomes()) != 1 || resp.GetIncomes()[0].GetMonthlyAmount() != fixed.GetMonthlyAmount() {
 		t.Fatalf("after correction: %v %v", resp, err)
 	}
+	// The change event names the family whose economics changed.
 	evs := watch(t, e.c, head, 1)
-	if evs[0].GetEventType() != "income.income.updated" || evs[0].GetResource() != resp.GetIncomes()[0].GetName() {
+	if evs[0].GetEventType() != "income.economics.imported" || evs[0].GetResource() != "families/"+demo.KK(0)+"/economics" ||
+		evs[0].GetFamily() != "families/"+demo.KK(0) {
 		t.Fatalf("update event: %v", evs[0])
+	}
+	if h := feedHead(t, e); h != head+1 {
+		t.Fatalf("one corrected record wrote %d events", h-head)
 	}
 }
 
@@ -330,7 +335,10 @@ func TestBadRequests(t *testing.T) {
 		call   func() error
 		reason string
 	}{
-		{"income", func() error { _, err := c.GetIncome(ctx(t), &incomev1.GetIncomeRequest{Name: incomeName(wage(nik, "2025-01", 0))}); return err }, "INCOME_NOT_FOUND"},
+		{"income", func() error {
+			_, err := c.GetIncome(ctx(t), &incomev1.GetIncomeRequest{Name: incomeName(wage(nik, "2025-01", 0))})
+			return err
+		}, "INCOME_NOT_FOUND"},
 		{"employment", func() error {
 			_, err := c.GetEmployment(ctx(t), &incomev1.GetEmploymentRequest{Name: "persons/" + nik + "/employments/bps-2026-02-01"})
 			return err
@@ -380,6 +388,8 @@ func TestListPagination(t *testing.T) {
 			}
 			// A token is bound to its query.
 			_, err = e.c.ListIncomes(ctx(t), &incomev1.ListIncomesRequest{Parent: "persons/-", PageSize: 5, PageToken: token, Filter: `source = "PENSION"`})
+			wantStatus(t, err, codes.InvalidArgument, "PAGE_TOKEN_INVALID")
+			_, err = e.c.ListIncomes(ctx(t), &incomev1.ListIncomesRequest{Parent: "persons/" + demo.NIK(0, 0), PageSize: 5, PageToken: token})
 			wantStatus(t, err, codes.InvalidArgument, "PAGE_TOKEN_INVALID")
 		}
 		if len(seen) != 23 || pages != 5 {
@@ -473,25 +483,36 @@ func TestFamilyEconomics(t *testing.T) {
 }
 
 func TestWatchChangesResume(t *testing.T) {
-	e := start(t, storagetest.SQLiteURL(t), 1, incometest.Options{NoFeed: true})
-	incometest.Import(t, e.c, "w1", incometest.IncomeRecord(demo.Income(0)), incometest.ConsumptionRecord(demo.Consumption(0)))
-	evs := watch(t, e.c, 0, 2)
-	if evs[0].GetSequence() != 1 || evs[0].GetEventType() != "income.income.created" || evs[0].GetFamily() != "families/"+demo.KK(0) ||
-		evs[1].GetEventType() != "income.consumption.created" || evs[1].GetResource() != "families/"+demo.KK(0)+"/consumptions/susenas-2026-03" {
+	e := start(t, storagetest.SQLiteURL(t), 2, incometest.Options{NoFeed: true})
+	// An import appends one event per family it changed, however many of
+	// the family's records it wrote (two incomes and a consumption of
+	// family 0), and one per owner the registry does not know yet.
+	incometest.Import(t, e.c, "w1", incometest.IncomeRecord(demo.Income(0)), incometest.IncomeRecord(demo.Income(1)),
+		incometest.ConsumptionRecord(demo.Consumption(0)), incometest.ConsumptionRecord(demo.Consumption(1)),
+		incometest.IncomeRecord(wage(unknownNIK, "2025-01", 1)))
+	evs := watch(t, e.c, 0, 3)
+	if evs[0].GetSequence() != 1 || evs[0].GetEventType() != "income.economics.imported" || evs[0].GetFamily() != "families/"+demo.KK(0) ||
+		evs[0].GetResource() != "families/"+demo.KK(0)+"/economics" ||
+		evs[1].GetEventType() != "income.person.imported" || evs[1].GetResource() != "persons/"+unknownNIK || evs[1].GetFamily() != "" ||
+		evs[2].GetEventType() != "income.economics.imported" || evs[2].GetFamily() != "families/"+demo.KK(1) {
 		t.Fatalf("events: %v", evs)
+	}
+	if h := feedHead(t, e); h != 3 {
+		t.Fatalf("feed head %d, want 3", h)
 	}
 	// Resuming after the first event delivers the second, then live ones.
 	stream, err := e.c.WatchChanges(ctx(t), &incomev1.WatchChangesRequest{AfterSequence: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := stream.Recv()
-	if err != nil || first.GetEvent().GetSequence() != 2 {
-		t.Fatalf("resume: %v %v", first, err)
+	for want := int64(2); want <= 3; want++ {
+		if got, err := stream.Recv(); err != nil || got.GetEvent().GetSequence() != want {
+			t.Fatalf("resume: %v %v", got, err)
+		}
 	}
 	incometest.Import(t, e.c, "w2", incometest.EmploymentRecord(demo.Employment(0)))
 	live, err := stream.Recv()
-	if err != nil || live.GetEvent().GetSequence() != 3 || live.GetEvent().GetEventType() != "income.employment.created" {
+	if err != nil || live.GetEvent().GetSequence() != 4 || live.GetEvent().GetEventType() != "income.economics.imported" {
 		t.Fatalf("live: %v %v", live, err)
 	}
 }
@@ -552,4 +573,38 @@ func TestReconciliationEndToEnd(t *testing.T) {
 			t.Fatalf("reconciliation wrote %d events, want 2", h-head)
 		}
 	})
+}
+
+// TestReconciliationSweep covers the race the feed leaves open (an import
+// that looked a NIK up just before the registry learned it, but committed
+// after the feed event was handled): with no feed consumer at all, the
+// periodic sweep alone matches the UNMATCHED records once the registry knows
+// their owners.
+func TestReconciliationSweep(t *testing.T) {
+	e := start(t, storagetest.SQLiteURL(t), 1, incometest.Options{NoFeed: true, ReconcileInterval: 50 * time.Millisecond})
+	const f = 5 // a family the registry does not have yet
+	x := demo.Income(f * demo.MembersPerFamily)
+	incometest.Import(t, e.c, "before-dukcapil", incometest.IncomeRecord(x), incometest.ConsumptionRecord(demo.Consumption(f)))
+	if got, err := getIncome(t, e.c, incomeName(x)); err != nil || got.GetMatchStatus() != incomev1.MatchStatus_MATCH_STATUS_UNMATCHED {
+		t.Fatalf("before registration: %v %v", got, err)
+	}
+	registrytest.Import(t, e.reg.Client, "late-family", registrytest.Family(f))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := getIncome(t, e.c, incomeName(x))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.c.GetConsumption(ctx(t), &incomev1.GetConsumptionRequest{Name: "families/" + demo.KK(f) + "/consumptions/susenas-2026-03"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.GetMatchStatus() == incomev1.MatchStatus_MATCH_STATUS_MATCHED && c.GetMatchStatus() == incomev1.MatchStatus_MATCH_STATUS_MATCHED {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sweep did not reconcile within 10 s: income %v, consumption %v", got.GetMatchStatus(), c.GetMatchStatus())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

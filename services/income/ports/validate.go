@@ -1,8 +1,6 @@
 package ports
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
@@ -10,6 +8,7 @@ import (
 
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
 	"github.com/dtsen-id/dtsen/services/income/domain"
+	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 )
 
@@ -143,18 +142,16 @@ func enumValue(values map[string]int32, prefix string) func(string) (any, bool) 
 
 func stringValue(s string) (any, bool) { return s, s != "" }
 
-// pageToken is the opaque AIP-158 cursor: the last resource name of the
-// page, bound to the parent and filter it was issued for.
-type pageToken struct {
-	Parent string `json:"p"`
-	Filter string `json:"f"`
-	Last   string `json:"n"`
+// pageToken is the opaque AIP-158 cursor (platform/pagetoken): the last
+// resource name of the page, bound to the parent and filter it was issued
+// for. The parent is part of the bound query, not of the position: it is
+// validated before the token is read and never contains a newline, so
+// "parent\nfilter" names one query unambiguously.
+func pageToken(parent, filter, last string) string {
+	return pagetoken.Encode(tokenQuery(parent, filter), last)
 }
 
-func encodeToken(t pageToken) string {
-	b, _ := json.Marshal(t)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+func tokenQuery(parent, filter string) string { return parent + "\n" + filter }
 
 var termPattern = regexp.MustCompile(`^\s*([a-z_]+)\s*=\s*(?:"([^"\\]*)"|([A-Za-z0-9_.-]+))\s*$`)
 
@@ -211,21 +208,17 @@ func (s listSpec[T]) query(parent, filter, token string, pageSize int32) (domain
 		}
 	}
 	if token != "" {
-		bad := invalid("page_token", "PAGE_TOKEN_INVALID", "page_token is not valid for this query",
-			"page_token tidak berlaku untuk permintaan ini")
-		var t pageToken
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		if err == nil {
-			err = json.Unmarshal(b, &t)
+		after, err := pagetoken.Decode(Domain, token, tokenQuery(parent, filter), 1)
+		if err != nil {
+			return q, err
 		}
-		if err != nil || t.Parent != parent || t.Filter != filter {
-			return q, bad
-		}
-		after, v := s.name(t.Last)
+		last, v := s.name(after[0])
 		if v != nil {
-			return q, bad
+			// Only a forged token holds a malformed name.
+			return q, invalid("page_token", pagetoken.ReasonInvalid, "page_token is not valid for this query",
+				"page_token tidak berlaku untuk permintaan ini")
 		}
-		q.After = after
+		q.After = last
 	}
 	return q, nil
 }

@@ -44,9 +44,9 @@ func main() {
 		im := importer.New(d.DB, importer.Options{Domain: ports.Domain})
 		a := app.New(repo, im, repo, reg)
 		incomev1.RegisterIncomeServiceServer(d.Server.GRPC(), ports.NewServer(a, d.Outbox, d.Server.Stopping()))
-		d.Background(adapters.NewRegistryFeed(d.DB, reg, a, d.Logger).Run)
+		d.Background(reg.Identities().RegistryFeed(d.DB, a.Reconcile, d.Logger).Run)
 		d.Background(func(ctx context.Context) error {
-			err := adapters.Sweep(ctx, repo, reg, a, sweep, d.Logger)
+			err := reg.Identities().Sweep(ctx, sweep, repo.UnmatchedOwners, a.Reconcile, d.Logger)
 			_ = conn.Close()
 			return err
 		})
