@@ -87,7 +87,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		Logger:       slog.New(slog.DiscardHandler),
 	}
 	if opts.sources {
-		a := assettest.Start(t, storagetest.SQLiteURL(t), assettest.Options{RegistryAddr: reg.Addr})
+		a := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{})
 		in := incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{})
 		su := serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{})
 		gw.Asset, gw.Income, gw.ServiceUsage = dialTest(t, a.Addr), dialTest(t, in.Addr), dialTest(t, su.Addr)

@@ -3,20 +3,18 @@ package adapters
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
-	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/asset/domain"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
 )
 
 // Registry is the anti-corruption layer in front of the registry context: it
 // answers the asset domain's questions (domain.Identities,
-// domain.FamilyDirectory, domain.ChangeResolver) through the registry's gRPC
+// domain.FamilyDirectory) through the registry's gRPC
 // API and the shared identity cache, never its tables (DESIGN.md §3).
 type Registry struct {
 	ids *identity.Client
@@ -31,7 +29,6 @@ func NewRegistry(ids *identity.Client, rpc registryv1.RegistryServiceClient) *Re
 var (
 	_ domain.Identities      = (*Registry)(nil)
 	_ domain.FamilyDirectory = (*Registry)(nil)
-	_ domain.ChangeResolver  = (*Registry)(nil)
 )
 
 // Lookup implements domain.Identities.
@@ -61,24 +58,6 @@ func (r *Registry) Members(ctx context.Context, kk string) ([]domain.Member, err
 		out[i] = domain.Member{NIK: m.GetNik(), Deceased: m.GetVitalStatus() == registryv1.VitalStatus_VITAL_STATUS_DECEASED}
 	}
 	return out, nil
-}
-
-// Touched implements domain.ChangeResolver.
-func (r *Registry) Touched(ctx context.Context, ch domain.RegistryChange) ([]string, []string, error) {
-	niks, kks, err := r.ids.Touched(ctx, &typev1.ChangeEvent{Resource: ch.Resource, Family: ch.Family})
-	if status.Code(err) == codes.NotFound {
-		// The family is gone again (split or merged away): nothing of it can
-		// match now; its members' own events follow.
-		if kk, ok := strings.CutPrefix(ch.Family, "families/"); ok && kk != "" {
-			r.ids.Forget(nil, []string{kk})
-			return nil, []string{kk}, nil
-		}
-		return nil, nil, nil
-	}
-	if err != nil {
-		return nil, nil, unavailable(err)
-	}
-	return niks, kks, nil
 }
 
 // unavailable keeps the registry's own status out of this context's API: a

@@ -3,6 +3,7 @@ package adapters
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -210,6 +211,52 @@ func reconcileKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k 
 		n++
 	}
 	return n, nil
+}
+
+// UnmatchedOwners returns the KK numbers and owner NIKs of up to limit
+// UNMATCHED records of each kind, for the periodic reconciliation sweep
+// (identity.Client.Sweep). Each call resumes after the last record the
+// previous call returned, in key order, and starts over at the end, so every
+// UNMATCHED record is re-checked in turn, however many stay unknown to the
+// registry for good.
+func (r *Repository) UnmatchedOwners(ctx context.Context, limit int) (niks, kks []string, err error) {
+	r.sweepMu.Lock()
+	defer r.sweepMu.Unlock()
+	if kks, err = unmatchedPage(ctx, r, housingKind, &r.sweep[0], limit, kks, func(h *domain.Housing) string { return h.KK }); err != nil {
+		return nil, nil, err
+	}
+	if kks, err = unmatchedPage(ctx, r, holdingsKind, &r.sweep[1], limit, kks, func(h *domain.Holdings) string { return h.KK }); err != nil {
+		return nil, nil, err
+	}
+	if niks, err = unmatchedPage(ctx, r, landKind, &r.sweep[2], limit, niks, func(l *domain.LandParcel) string { return l.OwnerNIK }); err != nil {
+		return nil, nil, err
+	}
+	if niks, err = unmatchedPage(ctx, r, vehicleKind, &r.sweep[3], limit, niks, func(v *domain.Vehicle) string { return v.OwnerNIK }); err != nil {
+		return nil, nil, err
+	}
+	return dedupe(niks), dedupe(kks), nil
+}
+
+// unmatchedPage appends the holders of the next page of UNMATCHED records of
+// a kind after *cursor, and moves the cursor (back to the start at the end).
+func unmatchedPage[T any](ctx context.Context, r *Repository, k kind[T], cursor *[2]string, limit int, out []string, holder func(T) string) ([]string, error) {
+	recs, err := list(ctx, r, k, domain.Query{Match: domain.Unmatched, After: *cursor, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	*cursor = [2]string{}
+	if len(recs) == limit && limit > 0 {
+		*cursor = k.key(recs[len(recs)-1])
+	}
+	for _, v := range recs {
+		out = append(out, holder(v))
+	}
+	return out, nil
+}
+
+func dedupe(s []string) []string {
+	slices.Sort(s)
+	return slices.Compact(s)
 }
 
 // keyMatch renders "k1 = $1 AND k2 = $2".

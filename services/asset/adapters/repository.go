@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dtsen-id/dtsen/services/asset/domain"
@@ -30,6 +31,10 @@ type Repository struct {
 	db     *storage.DB
 	outbox *outbox.Outbox
 	now    func() time.Time
+
+	// sweep is where UnmatchedOwners resumes, per kind.
+	sweepMu sync.Mutex
+	sweep   [4][2]string
 }
 
 // NewRepository returns a repository writing its events to ob.

@@ -280,3 +280,49 @@ func TestRepositoryReconcile(t *testing.T) {
 		}
 	})
 }
+
+// TestRepositoryUnmatchedOwners: the sweep's source pages through UNMATCHED
+// records only, resumes where the last call ended and starts over at the end,
+// so records that stay unknown cannot starve the ones after them.
+func TestRepositoryUnmatchedOwners(t *testing.T) {
+	storagetest.Engines(t, func(t *testing.T, url string) {
+		fx := open(t, url)
+		ctx := context.Background()
+		var vs []*domain.Vehicle
+		for i := range 10 { // owners 5-9 are unregistered
+			vs = append(vs, vehicle(i, i))
+		}
+		fx.apply(t, domain.Chunk{Vehicles: idx(vs...), Housing: idx(housing(3, "bps"), housing(6, "bps"), housing(7, "bps")),
+			Land: idx(land(1, 0, 10, false))})
+
+		seenN, seenK := map[string]int{}, map[string]int{}
+		for range 3 { // 5 unmatched vehicles at 2 a call: a full round
+			niks, kks, err := fx.repo.UnmatchedOwners(ctx, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(niks) > 2 || len(kks) > 2 {
+				t.Fatalf("more than the limit per kind: %v %v", niks, kks)
+			}
+			for _, n := range niks {
+				seenN[n]++
+			}
+			for _, k := range kks {
+				seenK[k]++
+			}
+		}
+		for i := range 10 {
+			if want := i >= 5; (seenN[nik(i)] == 1) != want {
+				t.Errorf("owner %d seen %d times in one round", i, seenN[nik(i)])
+			}
+		}
+		if seenK[kk(6)] == 0 || seenK[kk(7)] == 0 || seenK[kk(3)] != 0 {
+			t.Errorf("families seen %v", seenK)
+		}
+		// The next round starts over.
+		niks, _, err := fx.repo.UnmatchedOwners(ctx, 2)
+		if err != nil || !slices.Equal(niks, []string{nik(5), nik(6)}) {
+			t.Fatalf("second round %v %v", niks, err)
+		}
+	})
+}

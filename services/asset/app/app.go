@@ -21,7 +21,6 @@ type BulkWriter interface {
 type Registry interface {
 	domain.Identities
 	domain.FamilyDirectory
-	domain.ChangeResolver
 }
 
 // Application is the asset context's set of use cases.

@@ -10,9 +10,11 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 )
 
-// CheckImportHeader validates a batch header before any record is read.
-func (a *Application) CheckImportHeader(h *typev1.ImportBatchHeader) error {
-	return a.importer.CheckHeader(h)
+// OpenImport reads the batch header that opens an import stream (the shared
+// importer.Messages): the first message must be a valid header and no later
+// one may be. It returns the header and the stream's remaining messages.
+func OpenImport[M any](a *Application, recv func() (M, error), headerOf func(M) *typev1.ImportBatchHeader) (*typev1.ImportBatchHeader, func() (M, error), error) {
+	return importer.Messages(a.importer, recv, headerOf)
 }
 
 // ImportRecord is one record as decoded from the wire: exactly one of the
@@ -98,7 +100,9 @@ const maxKeyEcho = 200
 // in stream order and io.EOF at the end.
 //
 // Each chunk's NIKs and KK numbers are checked against the registry in one
-// batched lookup (through the identity cache). An identity the registry does
+// batched lookup (through the identity cache) in the importer's Prepare step,
+// before the chunk's transaction opens and while earlier chunks are being
+// written, so no transaction waits on the network. An identity the registry does
 // not know does not reject the record: it is stored UNMATCHED with a reason
 // and reconciled from the registry's change feed. A deceased owner's record
 // is stored and flagged OWNER_DECEASED.
@@ -120,20 +124,20 @@ func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHe
 			}
 			return key, out
 		},
-		Keys: func(rec ImportRecord) []string { return []string{rec.Key()} },
+		// Two chunks that write one record are never applied at once.
+		Keys:    func(rec ImportRecord) []string { return []string{rec.Key()} },
+		Prepare: a.crossCheck,
 		Apply: func(ctx context.Context, tx *storage.Tx, recs []importer.Record[ImportRecord]) (importer.Outcome, error) {
-			chunk, err := a.crossCheck(ctx, recs)
-			if err != nil {
-				return importer.Outcome{}, err
-			}
-			return a.bulk.ApplyImport(ctx, tx, chunk)
+			return a.bulk.ApplyImport(ctx, tx, chunkOf(recs))
 		},
 	})
 }
 
 // crossCheck looks up every identity of a chunk at once and sets each
-// record's match status, flags and owner family.
-func (a *Application) crossCheck(ctx context.Context, recs []importer.Record[ImportRecord]) (domain.Chunk, error) {
+// record's match status, flags and owner family. A registry that cannot be
+// reached fails the chunk (ErrRegistryUnavailable): identities are never
+// guessed.
+func (a *Application) crossCheck(ctx context.Context, recs []importer.Record[ImportRecord]) error {
 	var niks, kks []string
 	for _, r := range recs {
 		switch v := r.Value; {
@@ -149,26 +153,39 @@ func (a *Application) crossCheck(ctx context.Context, recs []importer.Record[Imp
 	}
 	persons, families, err := a.registry.Lookup(ctx, niks, kks)
 	if err != nil {
-		return domain.Chunk{}, err
+		return err
 	}
-	var c domain.Chunk
 	for _, r := range recs {
 		switch v := r.Value; {
 		case v.Housing != nil:
 			v.Housing.CheckFamily(families[v.Housing.KK])
-			c.Housing = append(c.Housing, domain.Indexed[*domain.Housing]{Index: r.Index, Value: v.Housing})
 		case v.Holdings != nil:
 			v.Holdings.CheckFamily(families[v.Holdings.KK])
-			c.Holdings = append(c.Holdings, domain.Indexed[*domain.Holdings]{Index: r.Index, Value: v.Holdings})
 		case v.Land != nil:
 			v.Land.OwnerFamilyKK = v.Land.CheckOwner(persons[v.Land.OwnerNIK])
-			c.Land = append(c.Land, domain.Indexed[*domain.LandParcel]{Index: r.Index, Value: v.Land})
 		case v.Vehicle != nil:
 			v.Vehicle.OwnerFamilyKK = v.Vehicle.CheckOwner(persons[v.Vehicle.OwnerNIK])
+		}
+	}
+	return nil
+}
+
+// chunkOf splits a cross-checked chunk by kind for storage.
+func chunkOf(recs []importer.Record[ImportRecord]) domain.Chunk {
+	var c domain.Chunk
+	for _, r := range recs {
+		switch v := r.Value; {
+		case v.Housing != nil:
+			c.Housing = append(c.Housing, domain.Indexed[*domain.Housing]{Index: r.Index, Value: v.Housing})
+		case v.Holdings != nil:
+			c.Holdings = append(c.Holdings, domain.Indexed[*domain.Holdings]{Index: r.Index, Value: v.Holdings})
+		case v.Land != nil:
+			c.Land = append(c.Land, domain.Indexed[*domain.LandParcel]{Index: r.Index, Value: v.Land})
+		case v.Vehicle != nil:
 			c.Vehicles = append(c.Vehicles, domain.Indexed[*domain.Vehicle]{Index: r.Index, Value: v.Vehicle})
 		}
 	}
-	return c, nil
+	return c
 }
 
 // mergeProblems reports decoding problems first and drops the validation

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -47,12 +48,13 @@ type Asset struct {
 
 // Options tune the server under test.
 type Options struct {
-	// RegistryAddr is the registry to cross-check against (required), e.g.
-	// registrytest.Start(...).Addr.
-	RegistryAddr string
 	// NoFeed leaves the registry change-feed consumer off (benchmarks that
 	// measure the import alone).
 	NoFeed bool
+	// ReconcileInterval runs the reconciliation sweep of UNMATCHED records
+	// at this interval (cmd/asset's DTSEN_ASSET_RECONCILE_INTERVAL); zero
+	// leaves it off.
+	ReconcileInterval time.Duration
 	// ChunkSize overrides the import chunk size (records per transaction).
 	ChunkSize int
 	// Logger receives the server's logs; nil discards them.
@@ -60,23 +62,24 @@ type Options struct {
 }
 
 // Start migrates the database at url and serves the asset context until the
-// test ends.
-func Start(t testing.TB, url string, opts Options) *Asset {
+// test ends, cross-checking against the registry at registryAddr (e.g.
+// registrytest.Start(...).Addr).
+func Start(t testing.TB, url, registryAddr string, opts Options) *Asset {
 	t.Helper()
-	if opts.RegistryAddr == "" {
-		t.Fatal("assettest: Options.RegistryAddr is required")
+	if registryAddr == "" {
+		t.Fatal("assettest: registryAddr is required")
 	}
 	db := storagetest.Open(t, url, Migrations...)
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	regConn, err := grpcserver.Dial(context.Background(), opts.RegistryAddr)
+	regConn, err := grpcserver.Dial(context.Background(), registryAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	registry := registryv1.NewRegistryServiceClient(regConn)
-	reg := adapters.NewRegistry(identity.NewClient(regConn, identity.Options{}), registry)
+	ids := identity.NewClient(regConn, identity.Options{})
+	reg := adapters.NewRegistry(ids, registryv1.NewRegistryServiceClient(regConn))
 
 	srv := grpcserver.New(&grpcserver.Config{Addr: "127.0.0.1:0", ShutdownGrace: time.Second}, logger, ports.Validators())
 	ob := outbox.New(db, 100*time.Millisecond)
@@ -92,16 +95,14 @@ func Start(t testing.TB, url string, opts Options) *Asset {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.RunListener(ctx, lis) }()
-	feedDone := make(chan struct{})
-	if opts.NoFeed {
-		close(feedDone)
-	} else {
-		consumer := ports.RegistryFeed(db, registry, a, logger)
+	var background sync.WaitGroup
+	if !opts.NoFeed {
+		consumer := ids.RegistryFeed(db, a.Reconcile, logger)
 		consumer.MaxBackoff = 200 * time.Millisecond
-		go func() {
-			defer close(feedDone)
-			_ = consumer.Run(ctx)
-		}()
+		background.Go(func() { _ = consumer.Run(ctx) })
+	}
+	if opts.ReconcileInterval > 0 {
+		background.Go(func() { _ = ids.Sweep(ctx, opts.ReconcileInterval, repo.UnmatchedOwners, a.Reconcile, logger) })
 	}
 	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -111,7 +112,7 @@ func Start(t testing.TB, url string, opts Options) *Asset {
 		_ = conn.Close()
 		cancel()
 		<-done
-		<-feedDone
+		background.Wait()
 		_ = regConn.Close()
 	})
 	return &Asset{Addr: lis.Addr().String(), DB: db, Client: assetv1.NewAssetServiceClient(conn), Conn: conn}

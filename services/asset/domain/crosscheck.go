@@ -31,18 +31,6 @@ type FamilyDirectory interface {
 	Members(ctx context.Context, kk string) ([]Member, error)
 }
 
-// RegistryChange is one event of the registry's change feed, in this
-// context's terms: the resource that changed and its family.
-type RegistryChange struct {
-	Resource, Family string
-}
-
-// ChangeResolver turns a registry change into the NIKs and KK numbers it may
-// have touched, forgetting any cached answer about them.
-type ChangeResolver interface {
-	Touched(ctx context.Context, ch RegistryChange) (niks, kks []string, err error)
-}
-
 var (
 	// ErrFamilyNotRegistered: the registry does not know the KK number.
 	ErrFamilyNotRegistered = errors.New("family not registered")

@@ -32,7 +32,7 @@ func start(t *testing.T, url string, families int) *env {
 	if families > 0 {
 		registrytest.Seed(t, reg.Client, families)
 	}
-	a := assettest.Start(t, url, assettest.Options{RegistryAddr: reg.Addr})
+	a := assettest.Start(t, url, reg.Addr, assettest.Options{})
 	return &env{reg: reg, asset: a, c: a.Client}
 }
 

@@ -5,15 +5,12 @@ package ports
 
 import (
 	"context"
-	"errors"
-	"io"
-
-	"google.golang.org/grpc/codes"
 
 	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/asset/app"
-	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 )
 
 // Server implements assetv1.AssetServiceServer.
@@ -86,7 +83,7 @@ func (s *Server) ListHousing(ctx context.Context, req *assetv1.ListHousingReques
 	}
 	if more {
 		last := recs[len(recs)-1]
-		resp.NextPageToken = encodeToken(req.GetFilter(), [2]string{last.KK, last.Source})
+		resp.NextPageToken = pagetoken.Encode(req.GetFilter(), last.KK, last.Source)
 	}
 	return resp, nil
 }
@@ -107,7 +104,7 @@ func (s *Server) ListHoldings(ctx context.Context, req *assetv1.ListHoldingsRequ
 	}
 	if more {
 		last := recs[len(recs)-1]
-		resp.NextPageToken = encodeToken(req.GetFilter(), [2]string{last.KK, last.Source})
+		resp.NextPageToken = pagetoken.Encode(req.GetFilter(), last.KK, last.Source)
 	}
 	return resp, nil
 }
@@ -127,7 +124,7 @@ func (s *Server) ListLandParcels(ctx context.Context, req *assetv1.ListLandParce
 		resp.LandParcels = append(resp.LandParcels, landToProto(l))
 	}
 	if more {
-		resp.NextPageToken = encodeToken(req.GetFilter(), [2]string{recs[len(recs)-1].CertificateID})
+		resp.NextPageToken = pagetoken.Encode(req.GetFilter(), recs[len(recs)-1].CertificateID)
 	}
 	return resp, nil
 }
@@ -147,7 +144,7 @@ func (s *Server) ListVehicles(ctx context.Context, req *assetv1.ListVehiclesRequ
 		resp.Vehicles = append(resp.Vehicles, vehicleToProto(v))
 	}
 	if more {
-		resp.NextPageToken = encodeToken(req.GetFilter(), [2]string{recs[len(recs)-1].FrameNumber})
+		resp.NextPageToken = pagetoken.Encode(req.GetFilter(), recs[len(recs)-1].FrameNumber)
 	}
 	return resp, nil
 }
@@ -164,28 +161,17 @@ func (s *Server) GetFamilyAssets(ctx context.Context, req *assetv1.GetFamilyAsse
 
 // ImportRecords implements AssetService.ImportRecords.
 func (s *Server) ImportRecords(stream assetv1.AssetService_ImportRecordsServer) error {
-	first, err := stream.Recv()
-	if errors.Is(err, io.EOF) {
-		return s.app.CheckImportHeader(nil)
-	}
+	header, recv, err := app.OpenImport(s.app, stream.Recv, (*assetv1.ImportRecordsRequest).GetHeader)
 	if err != nil {
 		return err
 	}
-	header := first.GetHeader()
-	if err := s.app.CheckImportHeader(header); err != nil {
-		return err
-	}
 	next := func() (app.ImportRecord, error) {
-		msg, err := stream.Recv()
+		msg, err := recv()
 		if err != nil {
 			return app.ImportRecord{}, err
 		}
 		var rec app.ImportRecord
 		switch p := msg.GetPayload().(type) {
-		case *assetv1.ImportRecordsRequest_Header:
-			return app.ImportRecord{}, apierror.New(codes.InvalidArgument, Domain, "IMPORT_HEADER_REPEATED").
-				Message("only the first message of an import stream may be a header",
-					"hanya pesan pertama aliran impor yang boleh berupa header").Err()
 		case *assetv1.ImportRecordsRequest_Housing:
 			rec.Housing, rec.DecodeProblems = housingFromProto(p.Housing)
 		case *assetv1.ImportRecordsRequest_Holdings:
@@ -206,22 +192,7 @@ func (s *Server) ImportRecords(stream assetv1.AssetService_ImportRecordsServer) 
 
 // WatchChanges implements AssetService.WatchChanges.
 func (s *Server) WatchChanges(req *assetv1.WatchChangesRequest, stream assetv1.AssetService_WatchChangesServer) error {
-	ctx, cancel := context.WithCancel(stream.Context())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.stopping:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	err := s.feed.Follow(ctx, req.GetAfterSequence(), func(r outbox.Record) error {
-		return stream.Send(&assetv1.WatchChangesResponse{Event: r.Proto()})
+	return s.feed.Serve(stream.Context(), Domain, req.GetAfterSequence(), s.stopping, func(e *typev1.ChangeEvent) error {
+		return stream.Send(&assetv1.WatchChangesResponse{Event: e})
 	})
-	if stream.Context().Err() == nil && ctx.Err() != nil {
-		return apierror.New(codes.Unavailable, Domain, "SERVER_SHUTTING_DOWN").
-			Message("the server is shutting down; reconnect with your last sequence",
-				"server sedang berhenti; sambungkan ulang dengan sequence terakhir Anda").Err()
-	}
-	return err
 }

@@ -463,7 +463,7 @@ func TestGetFamilyAssets(t *testing.T) {
 }
 
 func TestGetFamilyAssetsRegistryDown(t *testing.T) {
-	a := assettest.Start(t, storagetest.SQLiteURL(t), assettest.Options{RegistryAddr: "127.0.0.1:1", NoFeed: true})
+	a := assettest.Start(t, storagetest.SQLiteURL(t), "127.0.0.1:1", assettest.Options{NoFeed: true})
 	_, err := a.Client.GetFamilyAssets(ctx(t), &assetv1.GetFamilyAssetsRequest{Name: "families/" + registrytest.Family(0).GetKkNumber() + "/assets"})
 	wantStatus(t, err, codes.Unavailable, "REGISTRY_UNAVAILABLE")
 	_, err = assettest.SendImport(ctx(t), a.Client, assettest.Header(korlantas, "down"), assettest.Vehicle(demo.Vehicle(0)))

@@ -1,13 +1,12 @@
 package ports
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"strings"
 	"time"
 
 	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
 	"github.com/dtsen-id/dtsen/services/asset/domain"
+	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 	regdomain "github.com/dtsen-id/dtsen/services/registry/domain"
 )
@@ -133,34 +132,25 @@ func vehicleName(field, name string) (string, error) {
 	return frame, nil
 }
 
-// holder describes the filter field that selects a kind's holder.
+// holder describes the filter field that selects a kind's holder, and how
+// many key columns a page token of the kind holds.
 type holder struct {
-	field string
-	check func(string) *domain.Violation
+	field   string
+	check   func(string) *domain.Violation
+	keyCols int
 }
 
 var (
-	holderKK = holder{"kk_number", func(s string) *domain.Violation { return regdomain.ValidateKK(s) }}
-	// Filtering by NIK checks its structure only; a NIK born "in the future"
-	// by a day's time-zone difference still filters.
+	// Family records (housing, holdings) page by (KK number, source).
+	holderKK = holder{"kk_number", func(s string) *domain.Violation { return regdomain.ValidateKK(s) }, 2}
+	// Land and vehicles page by their id. Filtering by NIK checks its
+	// structure only; a NIK born "in the future" by a day's time-zone
+	// difference still filters.
 	holderNIK = holder{"owner_nik", func(s string) *domain.Violation {
 		_, v := regdomain.ParseNIK(s, time.Now())
 		return v
-	}}
+	}, 1}
 )
-
-// pageToken is the opaque AIP-158 cursor. It remembers the filter so a token
-// cannot be replayed against a different query.
-type pageToken struct {
-	Filter string `json:"f"`
-	A      string `json:"a"`
-	B      string `json:"b,omitempty"`
-}
-
-func encodeToken(filter string, after [2]string) string {
-	b, _ := json.Marshal(pageToken{Filter: filter, A: after[0], B: after[1]})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
 
 // parseList turns a List request into a query.
 func parseList(size int32, token, filter string, h holder) (domain.Query, error) {
@@ -177,16 +167,11 @@ func parseList(size int32, token, filter string, h holder) (domain.Query, error)
 		return q, err
 	}
 	if token != "" {
-		var t pageToken
-		b, err := base64.RawURLEncoding.DecodeString(token)
-		if err == nil {
-			err = json.Unmarshal(b, &t)
+		after, err := pagetoken.Decode(Domain, token, filter, h.keyCols)
+		if err != nil {
+			return q, err
 		}
-		if err != nil || t.Filter != filter || t.A == "" {
-			return q, invalid("page_token", "PAGE_TOKEN_INVALID", "page_token is not valid for this query",
-				"page_token tidak berlaku untuk permintaan ini")
-		}
-		q.After = [2]string{t.A, t.B}
+		copy(q.After[:], after)
 	}
 	return q, nil
 }

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
@@ -23,6 +24,7 @@ import (
 
 func main() {
 	var registryAddr *string
+	var sweep time.Duration
 	service.Main(service.Options{
 		Name:            "asset",
 		DefaultGRPCAddr: "127.0.0.1:9102",
@@ -31,22 +33,34 @@ func main() {
 		Config: func(cfg *config.Set) {
 			registryAddr = cfg.String("DTSEN_ASSET_REGISTRY_ADDR", "127.0.0.1:9101",
 				"gRPC address of the registry, for identity cross-checks and its change feed")
+			cfg.DurationVar(&sweep, "DTSEN_ASSET_RECONCILE_INTERVAL", 5*time.Minute,
+				"how often UNMATCHED records are re-checked against the registry besides its change feed (0: never)")
 		},
 	}, func(ctx context.Context, d *service.Deps) error {
 		conn, err := grpcserver.Dial(ctx, *registryAddr)
 		if err != nil {
 			return err
 		}
-		registry := registryv1.NewRegistryServiceClient(conn)
-		reg := adapters.NewRegistry(identity.NewClient(conn, identity.Options{}), registry)
+		ids := identity.NewClient(conn, identity.Options{})
+		reg := adapters.NewRegistry(ids, registryv1.NewRegistryServiceClient(conn))
 		repo := adapters.NewRepository(d.DB, d.Outbox)
 		im := importer.New(d.DB, importer.Options{Domain: ports.Domain})
 		a := app.New(repo, repo, im, reg)
 		assetv1.RegisterAssetServiceServer(d.Server.GRPC(), ports.NewServer(a, d.Outbox, d.Server.Stopping()))
-		consumer := ports.RegistryFeed(d.DB, registry, a, d.Logger)
+		consumer := ids.RegistryFeed(d.DB, a.Reconcile, d.Logger)
+		d.Background(func(ctx context.Context) error {
+			if err := consumer.Run(ctx); !errors.Is(err, context.Canceled) {
+				return err
+			}
+			return nil
+		})
 		d.Background(func(ctx context.Context) error {
 			defer conn.Close()
-			if err := consumer.Run(ctx); !errors.Is(err, context.Canceled) {
+			if sweep <= 0 { // the sweep is off; the feed alone reconciles
+				<-ctx.Done()
+				return nil
+			}
+			if err := ids.Sweep(ctx, sweep, repo.UnmatchedOwners, a.Reconcile, d.Logger); !errors.Is(err, context.Canceled) {
 				return err
 			}
 			return nil
