@@ -298,13 +298,15 @@ func (r *Repository) Reconcile(ctx context.Context, persons map[string]domain.Pe
 }
 
 // UnmatchedOwners returns up to limit distinct NIKs and KK numbers of
-// UNMATCHED records, for the periodic reconciliation sweep.
+// UNMATCHED records, for the periodic reconciliation sweep. The sample is
+// random, so owners that stay unknown for good cannot hide the others from
+// the sweep: every unmatched owner is drawn sooner or later.
 func (r *Repository) UnmatchedOwners(ctx context.Context, limit int) (niks, kks []string, err error) {
 	for _, t := range []struct {
 		table, col string
 		out        *[]string
 	}{{"incomes", "nik", &niks}, {"employments", "nik", &niks}, {"banking_patterns", "nik", &niks}, {"consumptions", "kk", &kks}} {
-		rows, err := r.db.QueryContext(ctx, "SELECT DISTINCT "+t.col+" FROM "+t.table+" WHERE match_status = 2 LIMIT $1", limit)
+		rows, err := r.db.QueryContext(ctx, "SELECT "+t.col+" FROM (SELECT DISTINCT "+t.col+" FROM "+t.table+" WHERE match_status = 2) u ORDER BY random() LIMIT $1", limit)
 		if err != nil {
 			return nil, nil, fmt.Errorf("unmatched %s: %w", t.table, err)
 		}

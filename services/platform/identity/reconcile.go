@@ -62,11 +62,18 @@ func (c *Client) RegistryFeed(db *storage.DB, reconcile Reconcile, logger *slog.
 // reconciles almost everything; the sweep closes the one gap it leaves: an
 // import that checked a NIK just before the registry learned it, but
 // committed just after the feed event was handled. unmatched returns up to
-// limit owners of UNMATCHED records, oldest first.
+// limit owners of UNMATCHED records; successive calls must cover all of them
+// in time (a random sample, or a cursor that resumes and wraps), because a
+// record that stays unknown is not changed by a re-check and would otherwise
+// be returned forever. An interval of zero or less turns the sweep off.
 func (c *Client) Sweep(ctx context.Context, interval time.Duration, unmatched func(ctx context.Context, limit int) (niks, kks []string, err error),
 	reconcile Reconcile, logger *slog.Logger) error {
 	if logger == nil {
 		logger = slog.Default()
+	}
+	if interval <= 0 {
+		<-ctx.Done()
+		return ctx.Err()
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()

@@ -225,6 +225,9 @@ func (r *Repository) SaveAssessments(ctx context.Context, recs []domain.Record) 
 }
 
 // UnmatchedOwners implements domain.Repository, for the reconciliation sweep.
+// The sample is random: re-checking a record that stays unknown changes
+// nothing, so an "oldest first" order would let a thousand permanently
+// unknown owners hide every other one from the sweep.
 // It reads through the partial unmatched indexes, so its cost follows the
 // number of UNMATCHED records, not the table size.
 func (r *Repository) UnmatchedOwners(ctx context.Context, limit int) (niks, kks []string, err error) {
@@ -238,7 +241,7 @@ func (r *Repository) UnmatchedOwners(ctx context.Context, limit int) (niks, kks 
 			}
 		}
 		rows, err := r.db.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+t.name+
-			" WHERE match_status = $1 ORDER BY update_time, name LIMIT $2", int64(domain.Unmatched), limit)
+			" WHERE match_status = $1 ORDER BY random() LIMIT $2", int64(domain.Unmatched), limit)
 		if err != nil {
 			return nil, nil, fmt.Errorf("unmatched %s: %w", t.name, err)
 		}
