@@ -14,7 +14,7 @@ export PATH := $(BIN):$(PATH)
 STAMP   := $(BIN)/.tools-$(BUF_VERSION)-$(PROTOC_GEN_GO_VERSION)-$(PROTOC_GEN_GO_GRPC_VERSION)-$(GRPC_GATEWAY_VERSION)-$(STATICCHECK_VERSION)
 
 # Every Go module. The repository root is not a module, so each is named here.
-MODULES := proto services/platform services/registry services/asset services/income services/serviceusage gateway
+MODULES := proto services/platform services/registry services/asset services/income services/serviceusage services/population gateway
 
 # The contexts that run as services, in start-up order (registry first: the
 # others cross-check against it).
@@ -79,3 +79,5 @@ bench: ## Import benchmarks of every context (PostgreSQL at 127.0.0.1:5432 and S
 		echo "== bench $$s"; \
 		go -C services/$$s test -run '^$$' -bench 'Import' -benchtime 1x -count 3 -timeout 30m ./ports/...; \
 	done
+	@echo "== bench population"
+	go -C services/population test -run '^$$' -bench . -count 3 ./...

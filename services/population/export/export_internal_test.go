@@ -1,0 +1,4 @@
+package export
+
+// Compact exposes compact to the external tests.
+var Compact = compact
