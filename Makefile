@@ -14,7 +14,7 @@ export PATH := $(BIN):$(PATH)
 STAMP   := $(BIN)/.tools-$(BUF_VERSION)-$(PROTOC_GEN_GO_VERSION)-$(PROTOC_GEN_GO_GRPC_VERSION)-$(GRPC_GATEWAY_VERSION)-$(STATICCHECK_VERSION)
 
 # Every Go module. The repository root is not a module, so each is named here.
-MODULES := proto services/platform services/registry services/asset services/income services/serviceusage services/population gateway
+MODULES := proto services/platform services/registry services/asset services/income services/serviceusage services/population services/dtsenctl gateway
 
 # The contexts that run as services, in start-up order (registry first: the
 # others cross-check against it).
@@ -60,17 +60,17 @@ test: ## Run every module's tests (PostgreSQL and Redis tests use 127.0.0.1).
 	@set -e; for m in $(MODULES); do echo "== test $$m"; go -C $$m test $(GO_TEST_FLAGS) ./...; done
 
 .PHONY: build
-build: ## Build every service binary into ./bin.
+build: ## Build every service binary, the gateway and dtsenctl into ./bin.
 	@mkdir -p bin
 	@set -e; for s in $(SERVICES); do \
-		echo "go build bin/$$s bin/$$s-seed"; \
+		echo "go build bin/$$s"; \
 		go -C services/$$s build -o $(CURDIR)/bin/$$s ./cmd/$$s; \
-		go -C services/$$s build -o $(CURDIR)/bin/$$s-seed ./cmd/$$s-seed; \
 	done
 	go -C gateway build -o $(CURDIR)/bin/gateway ./cmd/gateway
+	go -C services/dtsenctl build -o $(CURDIR)/bin/dtsenctl ./cmd/dtsenctl
 
 .PHONY: run
-run: build ## Build and start the platform on SQLite; Ctrl-C stops it.
+run: build ## Build and start the platform on SQLite, seeded with demo families; Ctrl-C stops it.
 	@deploy/local/run.sh
 
 .PHONY: bench

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts the DTSEN platform on one machine for `make run`: every service and
 # the gateway as separate processes talking gRPC on loopback, on the embedded
-# SQLite default (./var/), with no other dependency. Ctrl-C stops them all.
+# SQLite default (./var/), with no other dependency, then seeds a synthetic
+# population of DTSEN_DEMO_FAMILIES families (default 20000) into every context
+# with `dtsenctl seed` (a no-op on later starts: the batches replay). Ctrl-C
+# stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -18,10 +21,11 @@ export DTSEN_GATEWAY_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
 export DTSEN_GATEWAY_ASSET_ADDR="$DTSEN_ASSET_GRPC_ADDR"
 export DTSEN_GATEWAY_INCOME_ADDR="$DTSEN_INCOME_GRPC_ADDR"
 export DTSEN_GATEWAY_SERVICEUSAGE_ADDR="$DTSEN_SERVICEUSAGE_GRPC_ADDR"
-export DTSEN_SEED_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
-export DTSEN_SEED_ASSET_ADDR="$DTSEN_ASSET_GRPC_ADDR"
-export DTSEN_SEED_INCOME_ADDR="$DTSEN_INCOME_GRPC_ADDR"
-export DTSEN_SEED_SERVICEUSAGE_ADDR="$DTSEN_SERVICEUSAGE_GRPC_ADDR"
+export DTSEN_CTL_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
+export DTSEN_CTL_ASSET_ADDR="$DTSEN_ASSET_GRPC_ADDR"
+export DTSEN_CTL_INCOME_ADDR="$DTSEN_INCOME_GRPC_ADDR"
+export DTSEN_CTL_SERVICEUSAGE_ADDR="$DTSEN_SERVICEUSAGE_GRPC_ADDR"
+families="${DTSEN_DEMO_FAMILIES:-20000}"
 mkdir -p var/log
 
 pids=()
@@ -44,8 +48,11 @@ start() { # name, then the command; logs go to var/log/NAME.log
 for s in registry asset income serviceusage; do start "$s" "bin/$s"; done
 start gateway bin/gateway
 
-# The registry first: the other contexts cross-check their records against it.
-for s in registry asset income serviceusage; do "bin/$s-seed"; done
+# Generates (or reuses) ./var/population-$families-1 and imports every context,
+# the registry first: the other contexts cross-check their records against it.
+echo "seeding $families demo families into every context (progress below; Ctrl-C stops, the next start resumes)"
+bin/dtsenctl seed --families "$families" --seed 1
+read -r kk nik < <(bin/dtsenctl examples --families "$families" --seed 1 -n 1 -o plain)
 
 for _ in $(seq 1 100); do
   curl -fsS "http://$DTSEN_GATEWAY_HTTP_ADDR/readyz" >/dev/null 2>&1 && break
@@ -61,11 +68,21 @@ DTSEN is running (SQLite under ./var, logs under ./var/log).
   gRPC (reflection)  registry $DTSEN_REGISTRY_GRPC_ADDR, asset $DTSEN_ASSET_GRPC_ADDR,
                      income $DTSEN_INCOME_GRPC_ADDR, serviceusage $DTSEN_SERVICEUSAGE_GRPC_ADDR
 
+Demo data: $families synthetic families (./var/population-$families-1; reused on restart).
+Families to try (KK, head's NIK, head, members, village):
+$(bin/dtsenctl examples --families "$families" --seed 1 -n 3 | sed 's/^/  /')
+
 Try:
-  curl -s 'http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families?pageSize=2&filter=region%20%3D%20%2232.04%22'
-  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/3204120000000001/assets
-  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/3204120000000001/economics
-  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/3204120000000001/serviceUsage
+  bin/dtsenctl get family $kk
+  bin/dtsenctl get person $nik
+  bin/dtsenctl get assets $kk          # also: economics, serviceusage; -o json for JSON
+  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/$kk
+  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/persons/$nik
+  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/$kk/assets
+  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/$kk/economics
+  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/$kk/serviceUsage
+  curl -s 'http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families?pageSize=2&filter=region%20%3D%20%22${kk:0:2}%22'
+  grpcurl -plaintext -d '{"name":"families/$kk"}' $DTSEN_REGISTRY_GRPC_ADDR dtsen.registry.v1.RegistryService/GetFamily
 
 Press Ctrl-C to stop.
 MSG
