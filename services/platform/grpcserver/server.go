@@ -19,6 +19,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 )
 
@@ -38,7 +39,9 @@ type Server struct {
 
 // New builds a server. Register services on GRPC() before Run/Serve.
 // A nil logger means slog.Default(); nil validators validate nothing.
-func New(cfg *Config, logger *slog.Logger, validators *validation.Registry) *Server {
+// authn verifies every caller; with a nil authn every RPC but health and
+// reflection is refused, so a service wired without it fails closed.
+func New(cfg *Config, logger *slog.Logger, validators *validation.Registry, authn *auth.Authenticator) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -57,8 +60,11 @@ func New(cfg *Config, logger *slog.Logger, validators *validation.Registry) *Ser
 		// Order matters: recovery outermost so a panic anywhere below is
 		// caught; request id before the access log so the log line has it;
 		// validation innermost, right before the handler.
-		grpc.ChainUnaryInterceptor(s.recoverUnary, s.requestIDUnary, s.accessLogUnary, s.validateUnary),
-		grpc.ChainStreamInterceptor(s.recoverStream, s.requestIDStream, s.accessLogStream, s.validateStream),
+		// Authentication runs inside the access log, so refusals are logged,
+		// and before validation, so an anonymous caller learns nothing from
+		// field errors.
+		grpc.ChainUnaryInterceptor(s.recoverUnary, s.requestIDUnary, s.accessLogUnary, authUnary(authn), s.validateUnary),
+		grpc.ChainStreamInterceptor(s.recoverStream, s.requestIDStream, s.accessLogStream, authStream(authn), s.validateStream),
 	}
 	if cfg.MaxRecvMsgBytes > 0 {
 		opts = append(opts, grpc.MaxRecvMsgSize(cfg.MaxRecvMsgBytes))

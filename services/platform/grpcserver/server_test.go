@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"io"
 	"log/slog"
 	"net"
@@ -138,7 +139,8 @@ func start(t *testing.T, grace time.Duration) *fixture {
 		}
 		return nil
 	})
-	srv := New(&Config{Addr: "127.0.0.1:0", ShutdownGrace: grace}, logger, validators)
+	env := authtest.Start(t)
+	srv := New(&Config{Addr: "127.0.0.1:0", ShutdownGrace: grace}, logger, validators, env.Authenticator())
 	svc := &echo{}
 	srv.GRPC().RegisterService(&echoDesc, svc)
 
@@ -149,7 +151,7 @@ func start(t *testing.T, grace time.Duration) *fixture {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.RunListener(ctx, lis) }()
-	conn, err := Dial(context.Background(), lis.Addr().String())
+	conn, err := Dial(context.Background(), lis.Addr().String(), authtest.Bearer(env.Token(t, authtest.Admin()))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +314,7 @@ func TestHealthAndReflectionRegistered(t *testing.T) {
 }
 
 func TestRunShutsDownGracefullyOnCancel(t *testing.T) {
-	srv := New(&Config{Addr: "127.0.0.1:0", ShutdownGrace: 10 * time.Second}, slog.New(slog.DiscardHandler), nil)
+	srv := New(&Config{Addr: "127.0.0.1:0", ShutdownGrace: 10 * time.Second}, slog.New(slog.DiscardHandler), nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
@@ -400,7 +402,7 @@ func TestRegisterConfig(t *testing.T) {
 
 func TestMaxRecvMsgBytesEnforced(t *testing.T) {
 	logs := &syncBuffer{}
-	srv := New(&Config{ShutdownGrace: time.Second, MaxRecvMsgBytes: 1024}, logging.New(logs, "t", slog.LevelInfo), nil)
+	srv := New(&Config{ShutdownGrace: time.Second, MaxRecvMsgBytes: 1024}, logging.New(logs, "t", slog.LevelInfo), nil, nil)
 	svc := &echo{}
 	srv.GRPC().RegisterService(&echoDesc, svc)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")

@@ -15,6 +15,12 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/oauth2"
+	"google.golang.org/grpc"
+
+	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
+	"github.com/dtsen-id/dtsen/services/platform/audit"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
 	"github.com/dtsen-id/dtsen/services/platform/logging"
@@ -49,6 +55,12 @@ type Deps struct {
 	Outbox *outbox.Outbox
 	Server *grpcserver.Server
 	Logger *slog.Logger
+	// Audit records every read of personal data; the service's
+	// AuditService over it is already registered.
+	Audit *audit.Log
+	// OwnTokens is this workload's own token source (client credentials),
+	// nil when no client secret is configured.
+	OwnTokens oauth2.TokenSource
 
 	background []func(ctx context.Context) error
 }
@@ -58,6 +70,13 @@ type Deps struct {
 // so a broken consumer is noticed instead of silently falling behind.
 func (d *Deps) Background(fn func(ctx context.Context) error) {
 	d.background = append(d.background, fn)
+}
+
+// Dial connects to another DTSEN service. Calls made while serving a
+// request carry that caller's token; background calls (and auth.AsService)
+// carry this workload's own.
+func (d *Deps) Dial(ctx context.Context, target string) (*grpc.ClientConn, error) {
+	return grpcserver.Dial(ctx, target, auth.ClientOptions(d.OwnTokens)...)
 }
 
 // Main runs the process and exits with its status.
@@ -82,6 +101,11 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 		"how often WatchChanges streams look for events committed by other replicas")
 	srvCfg := grpcserver.RegisterConfig(cfg, opts.Name, opts.DefaultGRPCAddr)
 	cfg.String(telemetry.EndpointEnv, "", "OTLP collector endpoint; empty exports no telemetry")
+	authCfg := auth.RegisterConfig(cfg)
+	clientID := cfg.String(prefix+"AUTH_CLIENT_ID", "dtsen-"+opts.Name,
+		"this workload's OAuth2 client id, for calls it makes on its own behalf")
+	clientSecret := cfg.String(prefix+"AUTH_CLIENT_SECRET", "",
+		"this workload's OAuth2 client secret; empty: background calls to other services carry no token")
 	if opts.Config != nil {
 		opts.Config(cfg)
 	}
@@ -94,6 +118,14 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 	}
 	logger := logging.New(os.Stderr, opts.Name, level)
 	slog.SetDefault(logger)
+	verifier, err := auth.NewVerifier(*authCfg)
+	if err != nil {
+		return err
+	}
+	var own oauth2.TokenSource
+	if *clientSecret != "" {
+		own = auth.ClientCredentials(verifier, *clientID, *clientSecret)
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -112,13 +144,15 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx, append([]storage.MigrationSet{outbox.Migrations}, opts.Migrations...)...); err != nil {
+	if err := db.Migrate(ctx, append([]storage.MigrationSet{outbox.Migrations, audit.Migrations}, opts.Migrations...)...); err != nil {
 		return err
 	}
 	logger.Info("database ready", slog.String("engine", string(db.Engine())))
 
-	srv := grpcserver.New(srvCfg, logger, opts.Validators)
-	deps := &Deps{DB: db, Outbox: outbox.New(db, *feedPoll), Server: srv, Logger: logger}
+	srv := grpcserver.New(srvCfg, logger, opts.Validators, &auth.Authenticator{Verifier: verifier})
+	auditLog := audit.New(db, opts.Name)
+	auditv1.RegisterAuditServiceServer(srv.GRPC(), audit.NewServer(auditLog))
+	deps := &Deps{DB: db, Outbox: outbox.New(db, *feedPoll), Server: srv, Logger: logger, Audit: auditLog, OwnTokens: own}
 	if err := register(ctx, deps); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 func TestRun(t *testing.T) {
 	t.Setenv("DTSEN_DEMO_DATABASE_URL", "sqlite:"+filepath.Join(t.TempDir(), "demo.db"))
 	t.Setenv("DTSEN_DEMO_GRPC_ADDR", "127.0.0.1:0")
+	t.Setenv("DTSEN_AUTH_ISSUER", "http://127.0.0.1:1") // never contacted: no RPC is made
 	opts := service.Options{Name: "demo", DefaultGRPCAddr: "127.0.0.1:0"}
 
 	t.Run("--help lists the variables and stops", func(t *testing.T) {
@@ -49,6 +51,17 @@ func TestRun(t *testing.T) {
 			}
 		case <-time.After(20 * time.Second):
 			t.Fatal("Run did not return after cancel")
+		}
+	})
+
+	t.Run("refuses to start without a token issuer", func(t *testing.T) {
+		t.Setenv("DTSEN_AUTH_ISSUER", "")
+		err := service.Run(context.Background(), opts, nil, func(context.Context, *service.Deps) error {
+			t.Fatal("registered without an issuer")
+			return nil
+		})
+		if err == nil || !strings.Contains(err.Error(), "DTSEN_AUTH_ISSUER") {
+			t.Fatalf("Run returned %v, want an error naming DTSEN_AUTH_ISSUER", err)
 		}
 	})
 

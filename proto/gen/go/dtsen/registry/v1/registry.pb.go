@@ -1682,8 +1682,11 @@ type PersonIdentity struct {
 	Nik        string                 `protobuf:"bytes,1,opt,name=nik,proto3" json:"nik,omitempty"`
 	Registered bool                   `protobuf:"varint,2,opt,name=registered,proto3" json:"registered,omitempty"`
 	// `families/{kk}` when registered.
-	Family        string      `protobuf:"bytes,3,opt,name=family,proto3" json:"family,omitempty"`
-	VitalStatus   VitalStatus `protobuf:"varint,4,opt,name=vital_status,json=vitalStatus,proto3,enum=dtsen.registry.v1.VitalStatus" json:"vital_status,omitempty"`
+	Family      string      `protobuf:"bytes,3,opt,name=family,proto3" json:"family,omitempty"`
+	VitalStatus VitalStatus `protobuf:"varint,4,opt,name=vital_status,json=vitalStatus,proto3,enum=dtsen.registry.v1.VitalStatus" json:"vital_status,omitempty"`
+	// The family's Kemendagri village code, dotted, when registered: what a
+	// source context needs to confine its officers' reads to their region.
+	RegionCode    string `protobuf:"bytes,5,opt,name=region_code,json=regionCode,proto3" json:"region_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1746,11 +1749,20 @@ func (x *PersonIdentity) GetVitalStatus() VitalStatus {
 	return VitalStatus_VITAL_STATUS_UNSPECIFIED
 }
 
+func (x *PersonIdentity) GetRegionCode() string {
+	if x != nil {
+		return x.RegionCode
+	}
+	return ""
+}
+
 // Whether one KK number is registered.
 type FamilyIdentity struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	KkNumber      string                 `protobuf:"bytes,1,opt,name=kk_number,json=kkNumber,proto3" json:"kk_number,omitempty"`
-	Registered    bool                   `protobuf:"varint,2,opt,name=registered,proto3" json:"registered,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	KkNumber   string                 `protobuf:"bytes,1,opt,name=kk_number,json=kkNumber,proto3" json:"kk_number,omitempty"`
+	Registered bool                   `protobuf:"varint,2,opt,name=registered,proto3" json:"registered,omitempty"`
+	// The family's Kemendagri village code, dotted, when registered.
+	RegionCode    string `protobuf:"bytes,3,opt,name=region_code,json=regionCode,proto3" json:"region_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1797,6 +1809,13 @@ func (x *FamilyIdentity) GetRegistered() bool {
 		return x.Registered
 	}
 	return false
+}
+
+func (x *FamilyIdentity) GetRegionCode() string {
+	if x != nil {
+		return x.RegionCode
+	}
+	return ""
 }
 
 type ListProvincesRequest struct {
@@ -2163,19 +2182,23 @@ const file_dtsen_registry_v1_registry_proto_rawDesc = "" +
 	"kk_numbers\x18\x02 \x03(\tR\tkkNumbers\"\x96\x01\n" +
 	"\x18LookupIdentitiesResponse\x12;\n" +
 	"\apersons\x18\x01 \x03(\v2!.dtsen.registry.v1.PersonIdentityR\apersons\x12=\n" +
-	"\bfamilies\x18\x02 \x03(\v2!.dtsen.registry.v1.FamilyIdentityR\bfamilies\"\x9d\x01\n" +
+	"\bfamilies\x18\x02 \x03(\v2!.dtsen.registry.v1.FamilyIdentityR\bfamilies\"\xbe\x01\n" +
 	"\x0ePersonIdentity\x12\x10\n" +
 	"\x03nik\x18\x01 \x01(\tR\x03nik\x12\x1e\n" +
 	"\n" +
 	"registered\x18\x02 \x01(\bR\n" +
 	"registered\x12\x16\n" +
 	"\x06family\x18\x03 \x01(\tR\x06family\x12A\n" +
-	"\fvital_status\x18\x04 \x01(\x0e2\x1e.dtsen.registry.v1.VitalStatusR\vvitalStatus\"M\n" +
+	"\fvital_status\x18\x04 \x01(\x0e2\x1e.dtsen.registry.v1.VitalStatusR\vvitalStatus\x12\x1f\n" +
+	"\vregion_code\x18\x05 \x01(\tR\n" +
+	"regionCode\"n\n" +
 	"\x0eFamilyIdentity\x12\x1b\n" +
 	"\tkk_number\x18\x01 \x01(\tR\bkkNumber\x12\x1e\n" +
 	"\n" +
 	"registered\x18\x02 \x01(\bR\n" +
-	"registered\"\x16\n" +
+	"registered\x12\x1f\n" +
+	"\vregion_code\x18\x03 \x01(\tR\n" +
+	"regionCode\"\x16\n" +
 	"\x14ListProvincesRequest\"R\n" +
 	"\x15ListProvincesResponse\x129\n" +
 	"\tprovinces\x18\x01 \x03(\v2\x1b.dtsen.registry.v1.ProvinceR\tprovinces\"\x92\x01\n" +
