@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
 	"sync"
 	"time"
@@ -24,7 +23,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the asset context's tables.
-var Migrations = storage.MigrationSet{Name: "asset", FS: mustSub(migrationFS, "migrations")}
+var Migrations = storage.EmbeddedMigrations("asset", migrationFS)
 
 // Repository is the SQL implementation of domain.Repository.
 type Repository struct {
@@ -231,10 +230,3 @@ func (r *Repository) anyOf(column string, values []string, param int) (string, a
 // after the chunk looked; the chunk rolled back whole and may be retried.
 var ErrConcurrentChange = errors.New("records changed concurrently")
 
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}

@@ -9,7 +9,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"reflect"
 	"strconv"
 	"strings"
@@ -24,15 +23,8 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the income context's tables.
-var Migrations = storage.MigrationSet{Name: "income", FS: mustSub(migrationFS, "migrations")}
+var Migrations = storage.EmbeddedMigrations("income", migrationFS)
 
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
 
 // VerbReconciled is the verb of a reconciliation's per-record change event,
 // `income.<kind>.reconciled`. Imports append per-family events instead

@@ -29,7 +29,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations create the audit_events table.
-var Migrations = storage.MigrationSet{Name: "audit", FS: migrationFS}
+var Migrations = storage.EmbeddedMigrations("audit", migrationFS)
 
 // ReasonUnavailable: the event could not be written, so the read is refused.
 const ReasonUnavailable = "AUDIT_UNAVAILABLE"

@@ -11,7 +11,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"time"
 
@@ -23,7 +22,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the cursor table; every consuming service applies it.
-var Migrations = storage.MigrationSet{Name: "feed", FS: sub(migrationFS, "migrations")}
+var Migrations = storage.EmbeddedMigrations("feed", migrationFS)
 
 // Open starts a stream of events after the given sequence; next returns them
 // one by one and an error when the stream ends.
@@ -119,10 +118,3 @@ func save(ctx context.Context, db *storage.DB, name string, seq int64) error {
 	})
 }
 
-func sub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}

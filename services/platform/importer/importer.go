@@ -24,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"regexp"
 	"sort"
 	"sync"
@@ -42,7 +41,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the batch ledger; every importing service applies it.
-var Migrations = storage.MigrationSet{Name: "importer", FS: sub(migrationFS, "migrations")}
+var Migrations = storage.EmbeddedMigrations("importer", migrationFS)
 
 // Record is one record of a batch with its zero-based position in the stream.
 type Record[R any] struct {
@@ -441,10 +440,3 @@ func (im *Importer) complete(ctx context.Context, s *typev1.ImportSummary) error
 	})
 }
 
-func sub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}

@@ -29,7 +29,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the outbox tables; every service applies it.
-var Migrations = storage.MigrationSet{Name: "outbox", FS: mustSub(migrationFS, "migrations")}
+var Migrations = storage.EmbeddedMigrations("outbox", migrationFS)
 
 // Event is a domain event to append. Events are notifications: they name what
 // changed, and consumers read the current state from the owning context.

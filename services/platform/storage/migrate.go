@@ -116,3 +116,14 @@ func (db *DB) migrateSet(ctx context.Context, set MigrationSet) error {
 	}
 	return nil
 }
+
+// EmbeddedMigrations names the migrations under the "migrations" directory
+// of an embedded file system (//go:embed migrations). It panics if the
+// directory is missing, a build-time mistake.
+func EmbeddedMigrations(name string, fsys fs.FS) MigrationSet {
+	sub, err := fs.Sub(fsys, "migrations")
+	if err != nil {
+		panic(fmt.Sprintf("storage: migrations %q: %v", name, err))
+	}
+	return MigrationSet{Name: name, FS: sub}
+}

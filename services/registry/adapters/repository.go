@@ -8,7 +8,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"sort"
 	"strings"
 	"time"
@@ -22,7 +21,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the registry's tables.
-var Migrations = storage.MigrationSet{Name: "registry", FS: mustSub(migrationFS, "migrations")}
+var Migrations = storage.EmbeddedMigrations("registry", migrationFS)
 
 // Event types of the registry's change feed.
 const (
@@ -396,10 +395,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}

@@ -9,7 +9,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -22,7 +21,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the service-usage tables.
-var Migrations = storage.MigrationSet{Name: "serviceusage", FS: mustSub(migrationFS, "migrations")}
+var Migrations = storage.EmbeddedMigrations("serviceusage", migrationFS)
 
 // EventType is `serviceusage.<kind>.<verb>`; verbs are created, updated
 // (by an import) and reconciled (the registry cross-check outcome changed).
@@ -289,10 +288,3 @@ func (r *Repository) anyOf(column string, values []string, param int) (string, a
 	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, param), string(b)
 }
 
-func mustSub(f fs.FS, dir string) fs.FS {
-	s, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
