@@ -20,6 +20,7 @@ import (
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 )
 
 // Person is what the registry says about one NIK.
@@ -28,6 +29,16 @@ type Person struct {
 	Registered bool
 	FamilyKK   string
 	Deceased   bool
+	// Region is the family's dotted village code.
+	Region string
+}
+
+// Family is what the registry says about one KK number.
+type Family struct {
+	KK         string
+	Registered bool
+	// Region is the family's dotted village code.
+	Region string
 }
 
 // Options tune a Client.
@@ -47,7 +58,7 @@ type Client struct {
 
 	mu       sync.Mutex
 	persons  map[string]entry[Person]
-	families map[string]entry[bool]
+	families map[string]entry[Family]
 }
 
 type entry[T any] struct {
@@ -70,15 +81,31 @@ func NewClient(conn grpc.ClientConnInterface, opts Options) *Client {
 		rpc:      registryv1.NewRegistryServiceClient(conn),
 		opts:     opts,
 		persons:  map[string]entry[Person]{},
-		families: map[string]entry[bool]{},
+		families: map[string]entry[Family]{},
 	}
 }
 
 // Lookup answers for every NIK and KK number given, from the cache where the
 // answer is fresh and from the registry otherwise.
 func (c *Client) Lookup(ctx context.Context, niks, kks []string) (map[string]Person, map[string]bool, error) {
+	persons, fams, err := c.LookupFamilies(ctx, niks, kks)
+	if err != nil {
+		return nil, nil, err
+	}
+	families := make(map[string]bool, len(fams))
+	for k, f := range fams {
+		families[k] = f.Registered
+	}
+	return persons, families, nil
+}
+
+// LookupFamilies is Lookup with each family's region. The calls are the
+// service's own (auth.AsService): checking identities is its job, not the
+// caller's, and an agency's import token need not read the registry.
+func (c *Client) LookupFamilies(ctx context.Context, niks, kks []string) (map[string]Person, map[string]Family, error) {
+	ctx = auth.AsService(ctx)
 	persons := make(map[string]Person, len(niks))
-	families := make(map[string]bool, len(kks))
+	families := make(map[string]Family, len(kks))
 	var missN, missK []string
 	now := time.Now()
 	c.mu.Lock()
@@ -94,7 +121,7 @@ func (c *Client) Lookup(ctx context.Context, niks, kks []string) (map[string]Per
 		if e, ok := c.families[k]; ok && now.Before(e.expires) {
 			families[k] = e.value
 		} else if _, dup := families[k]; !dup {
-			families[k] = false
+			families[k] = Family{KK: k}
 			missK = append(missK, k)
 		}
 	}
@@ -116,13 +143,15 @@ func (c *Client) Lookup(ctx context.Context, niks, kks []string) (map[string]Per
 				Registered: p.GetRegistered(),
 				FamilyKK:   strings.TrimPrefix(p.GetFamily(), "families/"),
 				Deceased:   p.GetVitalStatus() == registryv1.VitalStatus_VITAL_STATUS_DECEASED,
+				Region:     p.GetRegionCode(),
 			}
 			persons[v.NIK] = v
 			c.persons[v.NIK] = entry[Person]{v, expires}
 		}
 		for _, f := range resp.GetFamilies() {
-			families[f.GetKkNumber()] = f.GetRegistered()
-			c.families[f.GetKkNumber()] = entry[bool]{f.GetRegistered(), expires}
+			v := Family{KK: f.GetKkNumber(), Registered: f.GetRegistered(), Region: f.GetRegionCode()}
+			families[v.KK] = v
+			c.families[v.KK] = entry[Family]{v, expires}
 		}
 		c.mu.Unlock()
 	}
@@ -135,7 +164,7 @@ func (c *Client) Lookup(ctx context.Context, niks, kks []string) (map[string]Per
 func (c *Client) makeRoom(n int) {
 	if len(c.persons)+len(c.families)+n > c.opts.CacheSize {
 		c.persons = map[string]entry[Person]{}
-		c.families = map[string]entry[bool]{}
+		c.families = map[string]entry[Family]{}
 	}
 }
 
@@ -156,6 +185,7 @@ func (c *Client) Forget(niks, kks []string) {
 // family, so its members are read from the registry: an import creates a
 // family and its members with a single event.
 func (c *Client) Touched(ctx context.Context, ev *typev1.ChangeEvent) (niks, kks []string, err error) {
+	ctx = auth.AsService(ctx)
 	if kk, ok := strings.CutPrefix(ev.GetFamily(), "families/"); ok && kk != "" {
 		kks = append(kks, kk)
 	}
@@ -179,4 +209,47 @@ func (c *Client) Touched(ctx context.Context, ev *typev1.ChangeEvent) (niks, kks
 	}
 	c.Forget(niks, kks)
 	return niks, kks, nil
+}
+
+// Authorize decides whether the caller in ctx may read a source record that
+// belongs to family kk or, when kk is empty, to person nik. The family's
+// region comes from the registry; a citizen passes only for a record of
+// their own family (their NIK resolved to their KK the same way). A record
+// whose family the registry does not know has no region, so only nationwide
+// roles may read it.
+func (c *Client) Authorize(ctx context.Context, kk, nik string) (*auth.Principal, error) {
+	p, err := auth.RequirePersonalData(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p.Nationwide() {
+		return p, nil
+	}
+	niks := []string{}
+	if nik != "" {
+		niks = append(niks, nik)
+	}
+	if p.Role == auth.RoleCitizen && p.NIK != nik {
+		niks = append(niks, p.NIK)
+	}
+	var kks []string
+	if kk != "" {
+		kks = []string{kk}
+	}
+	persons, families, err := c.LookupFamilies(ctx, niks, kks)
+	if err != nil {
+		return nil, err
+	}
+	f := auth.Family{KK: kk}
+	if kk != "" {
+		f.Region = families[kk].Region
+	} else if who := persons[nik]; who.Registered {
+		f.KK, f.Region = who.FamilyKK, who.Region
+	}
+	if p.Role == auth.RoleCitizen {
+		if own := persons[p.NIK]; own.Registered && f.KK != "" && own.FamilyKK == f.KK {
+			f.MemberNIKs = []string{p.NIK}
+		}
+	}
+	return auth.AuthorizeFamily(ctx, f)
 }

@@ -7,6 +7,7 @@ import (
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/feed"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 )
@@ -34,7 +35,7 @@ func (c *Client) RegistryFeed(db *storage.DB, reconcile Reconcile, logger *slog.
 		Name:   RegistryFeedName,
 		Logger: logger,
 		Open: func(ctx context.Context, after int64) (func() (*typev1.ChangeEvent, error), error) {
-			stream, err := c.rpc.WatchChanges(ctx, &registryv1.WatchChangesRequest{AfterSequence: after})
+			stream, err := c.rpc.WatchChanges(auth.AsService(ctx), &registryv1.WatchChangesRequest{AfterSequence: after})
 			if err != nil {
 				return nil, err
 			}
