@@ -117,4 +117,3 @@ func save(ctx context.Context, db *storage.DB, name string, seq int64) error {
 		return err
 	})
 }
-

@@ -439,4 +439,3 @@ func (im *Importer) complete(ctx context.Context, s *typev1.ImportSummary) error
 		return err
 	})
 }
-
