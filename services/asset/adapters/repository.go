@@ -229,4 +229,3 @@ func (r *Repository) anyOf(column string, values []string, param int) (string, a
 // ErrConcurrentChange: another writer inserted one of the records of a chunk
 // after the chunk looked; the chunk rolled back whole and may be retried.
 var ErrConcurrentChange = errors.New("records changed concurrently")
-

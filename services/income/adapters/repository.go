@@ -25,7 +25,6 @@ var migrationFS embed.FS
 // Migrations creates the income context's tables.
 var Migrations = storage.EmbeddedMigrations("income", migrationFS)
 
-
 // VerbReconciled is the verb of a reconciliation's per-record change event,
 // `income.<kind>.reconciled`. Imports append per-family events instead
 // (EventEconomicsImported, EventPersonImported).

@@ -287,4 +287,3 @@ func (r *Repository) anyOf(column string, values []string, param int) (string, a
 	b, _ := json.Marshal(values)
 	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, param), string(b)
 }
-

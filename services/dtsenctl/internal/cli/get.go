@@ -21,9 +21,9 @@ import (
 
 // resource is one kind `dtsenctl get` reads.
 type resource struct {
-	arg     string // KK or NIK
-	fetch   func(ctx context.Context, e *Env, key string) (proto.Message, error)
-	table   func(w io.Writer, m proto.Message) // nil: indented protojson
+	arg   string // KK or NIK
+	fetch func(ctx context.Context, e *Env, key string) (proto.Message, error)
+	table func(w io.Writer, m proto.Message) // nil: indented protojson
 }
 
 var resources = map[string]resource{
