@@ -29,6 +29,15 @@ const ReasonPurposeNotDeclared = "PURPOSE_NOT_DECLARED"
 // reflection services, and puts the Principal in the handler's context.
 type Authenticator struct {
 	Verifier *Verifier
+	// Methods is the method table to enforce; nil means MethodRoles.
+	Methods map[string][]Role
+}
+
+func (a *Authenticator) methods() map[string][]Role {
+	if a.Methods != nil {
+		return a.Methods
+	}
+	return MethodRoles
 }
 
 // Public reports whether method runs without a token: health probes and
@@ -88,6 +97,9 @@ func (a *Authenticator) Unary(ctx context.Context, req any, info *grpc.UnaryServ
 	if err != nil {
 		return nil, err
 	}
+	if err := AllowMethod(ctx, a.methods(), info.FullMethod); err != nil {
+		return nil, err
+	}
 	return handler(ctx, req)
 }
 
@@ -98,6 +110,9 @@ func (a *Authenticator) Stream(srv any, ss grpc.ServerStream, info *grpc.StreamS
 	}
 	ctx, err := a.Authenticate(ss.Context())
 	if err != nil {
+		return err
+	}
+	if err := AllowMethod(ctx, a.methods(), info.FullMethod); err != nil {
 		return err
 	}
 	return handler(srv, &principalStream{ServerStream: ss, ctx: ctx})

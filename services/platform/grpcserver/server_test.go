@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"io"
 	"log/slog"
@@ -140,7 +141,10 @@ func start(t *testing.T, grace time.Duration) *fixture {
 		return nil
 	})
 	env := authtest.Start(t)
-	srv := New(&Config{Addr: "127.0.0.1:0", ShutdownGrace: grace}, logger, validators, env.Authenticator())
+	srv := New(&Config{Addr: "127.0.0.1:0", ShutdownGrace: grace}, logger, validators, &auth.Authenticator{
+		Verifier: env.Verifier,
+		Methods:  map[string][]auth.Role{"/test.Echo/Say": {auth.RoleAdmin}, "/test.Echo/Chat": {auth.RoleAdmin}},
+	})
 	svc := &echo{}
 	srv.GRPC().RegisterService(&echoDesc, svc)
 

@@ -1,0 +1,106 @@
+package auth
+
+import (
+	"context"
+	"slices"
+)
+
+// Role sets of the method table.
+var (
+	// everyone authenticated.
+	anyRole = Roles
+	// personalReaders read personal rows, each within its own scope; the
+	// handler narrows further (AuthorizeFamily, RegionScope).
+	personalReaders = PersonalDataReaders
+	// nationwideReaders list personal rows across families. Region-bound
+	// officers and citizens read family by family instead.
+	nationwideReaders = []Role{RoleIntegrationClient, RoleAdmin, RoleService}
+	// importers submit agency data; the handler checks the agency.
+	importers = []Role{RoleIntegrationClient}
+	// feedReaders follow change feeds: DTSEN workloads and administrators.
+	feedReaders = []Role{RoleService, RoleAdmin}
+	// registryWriters change the civil registry: Dukcapil's integration
+	// client (checked by agency in the handler) and DTSEN workloads applying
+	// approved corrections (grievance).
+	registryWriters = []Role{RoleIntegrationClient, RoleService}
+	// identityCheckers confirm NIKs and KK numbers in bulk.
+	identityCheckers = []Role{RoleService, RoleAdmin, RoleIntegrationClient}
+	admins           = []Role{RoleAdmin}
+)
+
+// MethodRoles is which roles may call each gRPC method at all. It is the one
+// table the gateway checks before routing a REST call and every service's
+// interceptor checks before its handler runs; the handler then applies the
+// record-level rules (own family, region, agency). A method missing here is
+// refused: new methods are closed until someone decides who may call them.
+var MethodRoles = map[string][]Role{
+	"/dtsen.audit.v1.AuditService/ListAuditEvents": admins,
+
+	"/dtsen.registry.v1.RegistryService/GetPerson":        personalReaders,
+	"/dtsen.registry.v1.RegistryService/GetFamily":        personalReaders,
+	"/dtsen.registry.v1.RegistryService/ListFamilies":     {RoleVillageOperator, RoleDistrictOfficer, RoleFieldVerifier, RoleProvincialOfficer, RoleIntegrationClient, RoleAdmin, RoleService},
+	"/dtsen.registry.v1.RegistryService/UpdateFamily":     registryWriters,
+	"/dtsen.registry.v1.RegistryService/UpdatePerson":     registryWriters,
+	"/dtsen.registry.v1.RegistryService/RecordDeath":      registryWriters,
+	"/dtsen.registry.v1.RegistryService/MovePerson":       registryWriters,
+	"/dtsen.registry.v1.RegistryService/SplitFamily":      registryWriters,
+	"/dtsen.registry.v1.RegistryService/LookupIdentities": identityCheckers,
+	"/dtsen.registry.v1.RegistryService/ListProvinces":    anyRole,
+	"/dtsen.registry.v1.RegistryService/ImportRecords":    importers,
+	"/dtsen.registry.v1.RegistryService/WatchChanges":     feedReaders,
+
+	"/dtsen.asset.v1.AssetService/GetHousing":      personalReaders,
+	"/dtsen.asset.v1.AssetService/ListHousing":     nationwideReaders,
+	"/dtsen.asset.v1.AssetService/GetLandParcel":   personalReaders,
+	"/dtsen.asset.v1.AssetService/ListLandParcels": nationwideReaders,
+	"/dtsen.asset.v1.AssetService/GetVehicle":      personalReaders,
+	"/dtsen.asset.v1.AssetService/ListVehicles":    nationwideReaders,
+	"/dtsen.asset.v1.AssetService/GetHoldings":     personalReaders,
+	"/dtsen.asset.v1.AssetService/ListHoldings":    nationwideReaders,
+	"/dtsen.asset.v1.AssetService/GetFamilyAssets": personalReaders,
+	"/dtsen.asset.v1.AssetService/ImportRecords":   importers,
+	"/dtsen.asset.v1.AssetService/WatchChanges":    feedReaders,
+
+	"/dtsen.income.v1.IncomeService/GetIncome":           personalReaders,
+	"/dtsen.income.v1.IncomeService/ListIncomes":         nationwideReaders,
+	"/dtsen.income.v1.IncomeService/GetEmployment":       personalReaders,
+	"/dtsen.income.v1.IncomeService/ListEmployments":     nationwideReaders,
+	"/dtsen.income.v1.IncomeService/GetConsumption":      personalReaders,
+	"/dtsen.income.v1.IncomeService/ListConsumptions":    nationwideReaders,
+	"/dtsen.income.v1.IncomeService/GetBankingPattern":   personalReaders,
+	"/dtsen.income.v1.IncomeService/ListBankingPatterns": nationwideReaders,
+	"/dtsen.income.v1.IncomeService/GetFamilyEconomics":  personalReaders,
+	"/dtsen.income.v1.IncomeService/ImportRecords":       importers,
+	"/dtsen.income.v1.IncomeService/WatchChanges":        feedReaders,
+
+	"/dtsen.serviceusage.v1.ServiceUsageService/GetHealthCoverage":           personalReaders,
+	"/dtsen.serviceusage.v1.ServiceUsageService/ListHealthCoverages":         nationwideReaders,
+	"/dtsen.serviceusage.v1.ServiceUsageService/GetEnrolment":                personalReaders,
+	"/dtsen.serviceusage.v1.ServiceUsageService/ListEnrolments":              nationwideReaders,
+	"/dtsen.serviceusage.v1.ServiceUsageService/GetUtilityUsage":             personalReaders,
+	"/dtsen.serviceusage.v1.ServiceUsageService/ListUtilityUsages":           nationwideReaders,
+	"/dtsen.serviceusage.v1.ServiceUsageService/GetProgrammeParticipation":   personalReaders,
+	"/dtsen.serviceusage.v1.ServiceUsageService/ListProgrammeParticipations": nationwideReaders,
+	"/dtsen.serviceusage.v1.ServiceUsageService/GetFamilyServiceUsage":       personalReaders,
+	"/dtsen.serviceusage.v1.ServiceUsageService/ImportRecords":               importers,
+	"/dtsen.serviceusage.v1.ServiceUsageService/WatchChanges":                feedReaders,
+}
+
+// AllowMethod checks the method table for the caller in ctx: nil when their
+// role may call method, PERMISSION_DENIED otherwise (AGGREGATES_ONLY for an
+// analyst, whose refusals are always about personal data).
+func AllowMethod(ctx context.Context, table map[string][]Role, method string) error {
+	p, err := Caller(ctx)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(table[method], p.Role) {
+		return nil
+	}
+	if p.Role == RoleAnalyst {
+		return denied(ReasonAggregatesOnly, "this role sees aggregates only, never personal data",
+			"peran ini hanya melihat data agregat, bukan data pribadi").Err()
+	}
+	return denied(ReasonRoleNotAllowed, "this role may not call this method", "peran ini tidak boleh memanggil metode ini").
+		Meta("method", method).Err()
+}
