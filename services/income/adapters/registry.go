@@ -10,6 +10,7 @@ import (
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	"github.com/dtsen-id/dtsen/services/income/domain"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
 )
 
@@ -36,6 +37,7 @@ func (r *Registry) Identities() *identity.Client { return r.ids }
 var (
 	_ domain.IdentityChecker = (*Registry)(nil)
 	_ domain.FamilyDirectory = (*Registry)(nil)
+	_ domain.ReadPolicy      = (*Registry)(nil)
 )
 
 // unavailable marks registry failures so the ports answer UNAVAILABLE.
@@ -56,15 +58,52 @@ func (r *Registry) CheckIdentities(ctx context.Context, niks, kks []string) (map
 	return out, families, nil
 }
 
+// AuthorizeRead implements domain.ReadPolicy with the policy every source
+// context shares (identity.Client.Authorize): the family's region and
+// members come from the registry, asked as this service.
+func (r *Registry) AuthorizeRead(ctx context.Context, kk, nik string) error {
+	// The caller's token was verified on the way in, so an UNAUTHENTICATED
+	// below is the registry refusing this service's own token: an outage of
+	// ours, not the caller's problem.
+	if _, err := auth.Caller(ctx); err != nil {
+		return err
+	}
+	_, err := r.ids.Authorize(ctx, kk, nik)
+	if status.Code(err) == codes.Unauthenticated {
+		return unavailable(err)
+	}
+	return decision(ctx, err)
+}
+
+// decision passes the policy's answers (PERMISSION_DENIED, UNAUTHENTICATED)
+// and the caller's own cancellation through as they are, and marks anything
+// else as the registry failing, so the client sees REGISTRY_UNAVAILABLE
+// rather than the registry's internal status.
+func decision(ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	switch status.Code(err) {
+	case codes.PermissionDenied, codes.Unauthenticated:
+		return err
+	}
+	return unavailable(err)
+}
+
 // FamilyMembers implements domain.FamilyDirectory with the registry's
-// GetFamily: the registry alone decides who belongs to a family.
+// GetFamily: the registry alone decides who belongs to a family. The call
+// carries the caller's token (the registry audits the read of its members
+// under the caller's name), so the registry's refusal is the caller's too.
 func (r *Registry) FamilyMembers(ctx context.Context, kk string) ([]domain.Member, error) {
 	fam, err := r.rpc.GetFamily(ctx, &registryv1.GetFamilyRequest{Name: "families/" + kk})
 	if status.Code(err) == codes.NotFound {
 		return nil, domain.ErrFamilyNotRegistered
 	}
-	if err != nil {
-		return nil, unavailable(err)
+	if err := decision(ctx, err); err != nil {
+		return nil, err
 	}
 	out := make([]domain.Member, 0, len(fam.GetMembers()))
 	for _, m := range fam.GetMembers() {

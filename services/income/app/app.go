@@ -26,6 +26,13 @@ type Importer interface {
 type Registry interface {
 	domain.IdentityChecker
 	domain.FamilyDirectory
+	domain.ReadPolicy
+}
+
+// AuditLog records each read of personal data (platform/audit.Log). Read
+// fails when the event cannot be written, and the read must then fail too.
+type AuditLog interface {
+	Read(ctx context.Context, records ...string) error
 }
 
 // Application is the income context's set of use cases.
@@ -34,10 +41,12 @@ type Application struct {
 	importer *importer.Importer
 	bulk     Importer
 	registry Registry
+	audit    AuditLog
 	now      func() time.Time
 }
 
-// New wires the use cases.
-func New(repo domain.Repository, im *importer.Importer, bulk Importer, reg Registry) *Application {
-	return &Application{repo: repo, importer: im, bulk: bulk, registry: reg, now: time.Now}
+// New wires the use cases. Every read of personal data is authorised by reg
+// and recorded in audit.
+func New(repo domain.Repository, im *importer.Importer, bulk Importer, reg Registry, audit AuditLog) *Application {
+	return &Application{repo: repo, importer: im, bulk: bulk, registry: reg, audit: audit, now: time.Now}
 }

@@ -8,8 +8,13 @@ import (
 
 // GetFamilyEconomics assembles one family's economic summary. The members
 // come from the registry (domain.FamilyDirectory): this context stores
-// records by NIK and never decides who belongs to a family.
+// records by NIK and never decides who belongs to a family. The caller is
+// authorised for the family before anything is read, and the summary and
+// every record it shows are audited before it is returned.
 func (a *Application) GetFamilyEconomics(ctx context.Context, kk string) (*domain.FamilyEconomics, error) {
+	if err := a.registry.AuthorizeRead(ctx, kk, ""); err != nil {
+		return nil, err
+	}
 	members, err := a.registry.FamilyMembers(ctx, kk)
 	if err != nil {
 		return nil, err
@@ -34,5 +39,9 @@ func (a *Application) GetFamilyEconomics(ctx context.Context, kk string) (*domai
 	if err != nil {
 		return nil, err
 	}
-	return domain.BuildFamilyEconomics(kk, members, incomes, employments, banking, consumptions, a.now()), nil
+	fe := domain.BuildFamilyEconomics(kk, members, incomes, employments, banking, consumptions, a.now())
+	if err := a.audit.Read(ctx, append([]string{fe.Name()}, fe.RecordNames()...)...); err != nil {
+		return nil, err
+	}
+	return fe, nil
 }

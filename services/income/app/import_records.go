@@ -6,6 +6,7 @@ import (
 
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/income/domain"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 )
@@ -23,14 +24,22 @@ var errEmpty = domain.Violations{{Field: "payload", Reason: domain.ReasonRecordE
 // ImportRecords imports one batch. next yields each record in stream order
 // (nil for a message without a record) and io.EOF at the end.
 //
-// Each record is validated on its own (Check). The NIKs and KK numbers of a
-// chunk's valid records are then checked against the registry in batched
-// calls (Prepare; the identity cache makes repeats free). Prepare runs before
-// the chunk's transaction opens, overlapping the writes of earlier chunks, so
-// no transaction is held open across the network. An unknown NIK or KK
+// Each record is validated on its own (Check), and a record whose
+// source_agency the caller does not submit for is rejected with
+// AGENCY_NOT_OWNER: one agency's client cannot write, or overwrite, another
+// agency's figures, while its own records in the same batch still land.
+// Nothing of a rejected record is written or even looked up. The NIKs and KK
+// numbers of a chunk's valid records are then checked against the registry
+// in batched calls (Prepare; the identity cache makes repeats free). Prepare
+// runs before the chunk's transaction opens, overlapping the writes of
+// earlier chunks, so no transaction is held open across the network. An unknown NIK or KK
 // number does not reject the record: it is stored UNMATCHED with its reason,
 // and reconciled from the registry's change feed.
 func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHeader, next func() (domain.Record, error)) (*typev1.ImportSummary, error) {
+	caller, err := auth.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := a.now()
 	return importer.Run(ctx, a.importer, h, next, importer.Spec[domain.Record]{
 		Check: func(rec domain.Record) (string, []*typev1.RecordViolation) {
@@ -38,6 +47,10 @@ func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHe
 				return "", toViolations(errEmpty)
 			}
 			problems := rec.Validate(now)
+			if !caller.SubmitsFor(rec.Agency()) && !onField(problems, "source_agency") {
+				problems = append(domain.Violations{{Field: "source_agency", Reason: auth.ReasonAgencyNotOwner,
+					Description: "only the integration client of agency " + rec.Agency() + " may submit its records"}}, problems...)
+			}
 			if len(problems) == 0 {
 				return "", nil
 			}
@@ -81,6 +94,15 @@ func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHe
 			return []string{"kk:" + rec.OwnerKK()}
 		},
 	})
+}
+
+func onField(vs domain.Violations, field string) bool {
+	for _, v := range vs {
+		if v.Field == field {
+			return true
+		}
+	}
+	return false
 }
 
 func toViolations(vs domain.Violations) []*typev1.RecordViolation {

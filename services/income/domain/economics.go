@@ -31,6 +31,33 @@ type FamilyEconomics struct {
 	PerCapitaMonthlyIncome int64
 }
 
+// Name is the summary's resource name, families/{kk}/economics.
+func (fe *FamilyEconomics) Name() string { return "families/" + fe.KK + "/economics" }
+
+// RecordNames are the resource names of every stored record the summary
+// shows: a read of the summary is a read of each of them, and is audited so.
+func (fe *FamilyEconomics) RecordNames() []string {
+	var out []string
+	for _, m := range fe.Members {
+		for _, x := range m.Incomes {
+			out = append(out, x.Name())
+		}
+		for _, x := range m.Employments {
+			out = append(out, x.Name())
+		}
+		for _, x := range m.BankingPatterns {
+			out = append(out, x.Name())
+		}
+	}
+	for _, c := range fe.Measured {
+		out = append(out, c.Name())
+	}
+	for _, c := range fe.SelfDeclared {
+		out = append(out, c.Name())
+	}
+	return out
+}
+
 // staleAfterMonths: an income whose period ended more than this many months
 // before the current month no longer counts as current.
 const staleAfterMonths = 12

@@ -39,6 +39,16 @@ type FamilyDirectory interface {
 	FamilyMembers(ctx context.Context, kk string) ([]Member, error)
 }
 
+// ReadPolicy decides whether the caller in ctx may read the records of family
+// kk or, when kk is "", of person nik. It is asked before anything is read,
+// so a refusal never tells the caller whether a record exists. The family's
+// region and members are the registry's, so an adapter implements it over
+// the registry's API; its refusals are PERMISSION_DENIED statuses to return
+// as they are.
+type ReadPolicy interface {
+	AuthorizeRead(ctx context.Context, kk, nik string) error
+}
+
 // ApplyMatch sets rec's cross-check outcome from the registry's answers. It
 // reports whether the outcome changed. A person record is UNMATCHED when the
 // registry does not know its NIK, and flagged OWNER_DECEASED (but kept) when

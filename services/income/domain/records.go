@@ -34,6 +34,10 @@ type Provenance struct {
 	ObservationDate string // YYYY-MM-DD
 }
 
+// Agency is the source agency that supplied the record: an import accepts it
+// only from that agency's integration client.
+func (p *Provenance) Agency() string { return p.SourceAgency }
+
 // Stamps are set by the persistence layer.
 type Stamps struct {
 	CreateTime, UpdateTime time.Time
@@ -48,6 +52,8 @@ type Record interface {
 	OwnerNIK() string
 	// OwnerKK is the family the record belongs to ("" for person records).
 	OwnerKK() string
+	// Agency is the source agency that supplied the record.
+	Agency() string
 	// Validate checks the record on its own; now fixes "today".
 	Validate(now time.Time) Violations
 	// MatchInfo gives access to the cross-check outcome.

@@ -1,7 +1,8 @@
 // Package incometest starts a real income gRPC server in-process, on a
 // loopback port, pointed at a registry, for component tests, the gateway's
-// REST tests and the benchmarks. It wires the same adapters, use cases, ports
-// and registry feed consumer as cmd/income.
+// REST tests and the benchmarks. It wires the same adapters, use cases, ports,
+// registry feed consumer, authentication and audit log as cmd/income: every
+// call needs a token from the test issuer, as in production.
 package incometest
 
 import (
@@ -18,12 +19,16 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
+	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/income/adapters"
 	"github.com/dtsen-id/dtsen/services/income/app"
 	"github.com/dtsen-id/dtsen/services/income/ports"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/audit"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"github.com/dtsen-id/dtsen/services/platform/feed"
 	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
@@ -34,14 +39,52 @@ import (
 )
 
 // Migrations are every table the income service needs.
-var Migrations = []storage.MigrationSet{outbox.Migrations, importer.Migrations, feed.Migrations, adapters.Migrations}
+var Migrations = []storage.MigrationSet{outbox.Migrations, audit.Migrations, importer.Migrations, feed.Migrations, adapters.Migrations}
+
+// DefaultAgencies are the agencies of the default integration token: every
+// source agency of the demo fixtures, the tests and the population
+// generator's income files.
+var DefaultAgencies = []string{"bpjs-tk", "djp", "bps", "ojk", "taspen", "bkn", "asabri", "kemenkop-ukm", "bp2mi", "kemensos"}
 
 // Income is a running income server.
 type Income struct {
-	Addr   string
-	DB     *storage.DB
+	Addr string
+	DB   *storage.DB
+	// Client and Conn carry a token of authtest.Integration(Agencies...):
+	// nationwide reads, and imports of those agencies' records.
 	Client incomev1.IncomeServiceClient
 	Conn   *grpc.ClientConn
+	// Auth is the issuer the server trusts; Audit its audit log.
+	Auth  *authtest.Env
+	Audit *audit.Log
+}
+
+// ClientAs returns a client whose calls carry a token for c.
+func (in *Income) ClientAs(t testing.TB, c auth.Claims) incomev1.IncomeServiceClient {
+	t.Helper()
+	return incomev1.NewIncomeServiceClient(dial(t, in.Addr, in.Auth.Token(t, c)))
+}
+
+// Anonymous returns a client whose calls carry no token.
+func (in *Income) Anonymous(t testing.TB) incomev1.IncomeServiceClient {
+	t.Helper()
+	return incomev1.NewIncomeServiceClient(dial(t, in.Addr, ""))
+}
+
+// dial connects to addr, sending tok (when not "") on every call; the
+// connection closes when the test ends.
+func dial(t testing.TB, addr, tok string) *grpc.ClientConn {
+	t.Helper()
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if tok != "" {
+		opts = append(opts, authtest.Bearer(tok)...)
+	}
+	conn, err := grpc.NewClient(addr, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
 }
 
 // Options tune the server under test.
@@ -56,28 +99,47 @@ type Options struct {
 	ReconcileInterval time.Duration
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// Auth is the issuer the server trusts; nil starts a fresh one. Pass the
+	// registry harness's, so both services trust the same issuer.
+	Auth *authtest.Env
+	// Agencies are the agencies of Client's integration token; empty means
+	// DefaultAgencies.
+	Agencies []string
 }
 
 // Start migrates the database at url and serves the income context, using
 // the registry at registryAddr, until the test ends.
 func Start(t testing.TB, url, registryAddr string, opts Options) *Income {
 	t.Helper()
+	env := opts.Auth
+	if env == nil {
+		env = authtest.Start(t)
+	}
+	agencies := opts.Agencies
+	if len(agencies) == 0 {
+		agencies = DefaultAgencies
+	}
 	db := storagetest.Open(t, url, Migrations...)
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	regConn, err := grpcserver.Dial(ctx, registryAddr)
+	// As cmd/income's d.Dial: identity lookups and the registry feed carry
+	// the service's own token, calls made for a request the caller's.
+	regConn, err := grpcserver.Dial(ctx, registryAddr, auth.ClientOptions(env.ServiceTokens("income"))...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := grpcserver.New(&grpcserver.Config{Addr: "127.0.0.1:0", ShutdownGrace: time.Second}, logger, ports.Validators())
+	srv := grpcserver.New(&grpcserver.Config{Addr: "127.0.0.1:0", ShutdownGrace: time.Second}, logger, ports.Validators(),
+		env.Authenticator())
+	auditLog := audit.New(db, "income")
+	auditv1.RegisterAuditServiceServer(srv.GRPC(), audit.NewServer(auditLog))
 	ob := outbox.New(db, 100*time.Millisecond)
 	reg := adapters.NewRegistry(regConn, identity.Options{})
 	repo := adapters.NewRepository(db, ob)
 	im := importer.New(db, importer.Options{Domain: ports.Domain, ChunkSize: opts.ChunkSize})
-	a := app.New(repo, im, repo, reg)
+	a := app.New(repo, im, repo, reg, auditLog)
 	incomev1.RegisterIncomeServiceServer(srv.GRPC(), ports.NewServer(a, ob, srv.Stopping()))
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -99,10 +161,7 @@ func Start(t testing.TB, url, registryAddr string, opts Options) *Income {
 			done <- reg.Identities().Sweep(ctx, opts.ReconcileInterval, repo.UnmatchedOwners, a.Reconcile, logger)
 		}()
 	}
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := dial(t, lis.Addr().String(), env.Token(t, authtest.Integration(agencies...)))
 	t.Cleanup(func() {
 		_ = conn.Close()
 		cancel()
@@ -111,7 +170,8 @@ func Start(t testing.TB, url, registryAddr string, opts Options) *Income {
 		}
 		_ = regConn.Close()
 	})
-	return &Income{Addr: lis.Addr().String(), DB: db, Client: incomev1.NewIncomeServiceClient(conn), Conn: conn}
+	return &Income{Addr: lis.Addr().String(), DB: db, Client: incomev1.NewIncomeServiceClient(conn), Conn: conn,
+		Auth: env, Audit: auditLog}
 }
 
 // Source is the import source the helpers use.

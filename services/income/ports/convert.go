@@ -109,7 +109,7 @@ func bankingFromProto(p *incomev1.BankingPattern) *domain.BankingPattern {
 
 func economicsToProto(fe *domain.FamilyEconomics) *incomev1.FamilyEconomics {
 	out := &incomev1.FamilyEconomics{
-		Name: "families/" + fe.KK + "/economics", KkNumber: fe.KK, MemberCount: fe.MemberCount,
+		Name: fe.Name(), KkNumber: fe.KK, MemberCount: fe.MemberCount,
 		TotalMonthlyIncome: fe.TotalMonthlyIncome, PerCapitaMonthlyIncome: fe.PerCapitaMonthlyIncome,
 	}
 	for _, m := range fe.Members {

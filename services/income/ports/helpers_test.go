@@ -11,6 +11,7 @@ import (
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
 	"github.com/dtsen-id/dtsen/services/income/incometest"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 )
@@ -43,11 +44,14 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
-// env is a real registry with families 0..n-1 and an income service on it.
+// env is a real registry with families 0..n-1 and an income service on it,
+// both trusting one test issuer.
 type env struct {
 	reg *registrytest.Registry
 	inc *incometest.Income
-	c   incomev1.IncomeServiceClient
+	// c is the default integration client (nationwide reads, imports of
+	// every fixture agency); admin follows the change feed.
+	c, admin incomev1.IncomeServiceClient
 }
 
 func start(t *testing.T, url string, families int, opts incometest.Options) *env {
@@ -58,6 +62,7 @@ func start(t *testing.T, url string, families int, opts incometest.Options) *env
 	if families > 0 {
 		registrytest.Seed(t, reg.Client, families)
 	}
+	opts.Auth = reg.Auth
 	inc := incometest.Start(t, url, reg.Addr, opts)
-	return &env{reg: reg, inc: inc, c: inc.Client}
+	return &env{reg: reg, inc: inc, c: inc.Client, admin: inc.ClientAs(t, authtest.Admin())}
 }

@@ -45,7 +45,7 @@ func BenchmarkImport(b *testing.B) {
 	b.Run("postgres/grpc-import", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			inc := incometest.Start(b, storagetest.PostgresURL(b), reg.Addr, incometest.Options{NoFeed: true})
+			inc := incometest.Start(b, storagetest.PostgresURL(b), reg.Addr, incometest.Options{NoFeed: true, Auth: reg.Auth})
 			b.StartTimer()
 			start := time.Now()
 			sum := importAll(b, inc.Client, fmt.Sprintf("bench-%d", i), records)

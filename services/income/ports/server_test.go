@@ -178,7 +178,7 @@ func TestImportReplayAndResend(t *testing.T) {
 		t.Fatalf("after correction: %v %v", resp, err)
 	}
 	// The change event names the family whose economics changed.
-	evs := watch(t, e.c, head, 1)
+	evs := watch(t, e.admin, head, 1)
 	if evs[0].GetEventType() != "income.economics.imported" || evs[0].GetResource() != "families/"+demo.KK(0)+"/economics" ||
 		evs[0].GetFamily() != "families/"+demo.KK(0) {
 		t.Fatalf("update event: %v", evs[0])
@@ -316,7 +316,7 @@ func TestBadRequests(t *testing.T) {
 			return err
 		}, "parent", "NIK_NOT_NUMERIC"},
 		{"WatchChanges negative", func() error {
-			stream, err := c.WatchChanges(ctx(t), &incomev1.WatchChangesRequest{AfterSequence: -1})
+			stream, err := e.admin.WatchChanges(ctx(t), &incomev1.WatchChangesRequest{AfterSequence: -1})
 			if err != nil {
 				return err
 			}
@@ -490,7 +490,7 @@ func TestWatchChangesResume(t *testing.T) {
 	incometest.Import(t, e.c, "w1", incometest.IncomeRecord(demo.Income(0)), incometest.IncomeRecord(demo.Income(1)),
 		incometest.ConsumptionRecord(demo.Consumption(0)), incometest.ConsumptionRecord(demo.Consumption(1)),
 		incometest.IncomeRecord(wage(unknownNIK, "2025-01", 1)))
-	evs := watch(t, e.c, 0, 3)
+	evs := watch(t, e.admin, 0, 3)
 	if evs[0].GetSequence() != 1 || evs[0].GetEventType() != "income.economics.imported" || evs[0].GetFamily() != "families/"+demo.KK(0) ||
 		evs[0].GetResource() != "families/"+demo.KK(0)+"/economics" ||
 		evs[1].GetEventType() != "income.person.imported" || evs[1].GetResource() != "persons/"+unknownNIK || evs[1].GetFamily() != "" ||
@@ -501,7 +501,7 @@ func TestWatchChangesResume(t *testing.T) {
 		t.Fatalf("feed head %d, want 3", h)
 	}
 	// Resuming after the first event delivers the second, then live ones.
-	stream, err := e.c.WatchChanges(ctx(t), &incomev1.WatchChangesRequest{AfterSequence: 1})
+	stream, err := e.admin.WatchChanges(ctx(t), &incomev1.WatchChangesRequest{AfterSequence: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -559,7 +559,7 @@ func TestReconciliationEndToEnd(t *testing.T) {
 		if got.GetMatchReason() != "" {
 			t.Fatalf("reason kept after matching: %v", got)
 		}
-		evs := watch(t, e.c, head, 2)
+		evs := watch(t, e.admin, head, 2)
 		types := map[string]string{}
 		for _, ev := range evs {
 			types[ev.GetEventType()] = ev.GetFamily()

@@ -2,13 +2,33 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"github.com/dtsen-id/dtsen/services/registry/domain"
 )
 
-// GetPerson returns one person by NIK.
-func (a *Application) GetPerson(ctx context.Context, nik string) (*domain.Person, error) {
-	return a.repo.GetPerson(ctx, nik)
+// GetPersonWithFamily returns one person by NIK together with their family,
+// which the caller's access to the person depends on. The person is taken
+// from the same read as the family, so the decision and the data agree even
+// when the person moves to another family meanwhile.
+func (a *Application) GetPersonWithFamily(ctx context.Context, nik string) (*domain.Person, *domain.Family, error) {
+	for range 3 {
+		p, err := a.repo.GetPerson(ctx, nik)
+		if err != nil {
+			return nil, nil, err
+		}
+		f, err := a.repo.GetFamily(ctx, p.FamilyKK)
+		if errors.Is(err, domain.ErrNotFound) {
+			continue // the family was split away between the two reads
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if m := f.Member(nik); m != nil {
+			return m, f, nil
+		}
+	}
+	return nil, nil, ErrConcurrentChange
 }
 
 // GetFamily returns one family, with its members, by KK number.

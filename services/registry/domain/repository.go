@@ -48,14 +48,17 @@ type Repository interface {
 }
 
 // Identity is what other contexts may learn about a registered NIK when they
-// cross-check their records: that it exists, its family, whether it is alive.
+// cross-check their records: that it exists, its family, whether it is alive,
+// and the family's village code, which the source contexts' region checks use.
 type Identity struct {
-	NIK      string
-	FamilyKK string
-	Vital    VitalStatus
+	NIK          string
+	FamilyKK     string
+	FamilyRegion string
+	Vital        VitalStatus
 }
 
-// IdentityLookup answers cross-checks in bulk. Absent keys are unregistered.
+// IdentityLookup answers cross-checks in bulk: persons by NIK, and the village
+// code of each family by KK number. Absent keys are unregistered.
 type IdentityLookup interface {
-	LookupIdentities(ctx context.Context, niks, kks []string) (map[string]Identity, map[string]bool, error)
+	LookupIdentities(ctx context.Context, niks, kks []string) (map[string]Identity, map[string]string, error)
 }

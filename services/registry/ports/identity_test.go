@@ -10,6 +10,7 @@ import (
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"github.com/dtsen-id/dtsen/services/platform/feed"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
@@ -27,7 +28,7 @@ func TestLookupIdentities(t *testing.T) {
 		unknownFamily := registrytest.Family(500) // valid, never imported
 		unknownNIK := unknownFamily.Members[0].Nik
 
-		ids := identity.NewClient(reg.Conn, identity.Options{})
+		ids := identity.NewClient(reg.ServiceConn(t, "asset"), identity.Options{})
 		persons, families, err := ids.Lookup(ctx, []string{head.Nik, unknownNIK, head.Nik}, []string{fams[1].KkNumber, unknownFamily.KkNumber})
 		if err != nil {
 			t.Fatal(err)
@@ -52,7 +53,7 @@ func TestLookupIdentities(t *testing.T) {
 			t.Fatal("expected the cached answer before the event is handled")
 		}
 		var touchedNIK bool
-		for _, ev := range registrytest.Watch(t, reg.Client, before, 2) {
+		for _, ev := range registrytest.Watch(t, reg.ClientAs(t, authtest.Admin()), before, 2) {
 			niks, kks, err := ids.Touched(ctx, ev)
 			if err != nil {
 				t.Fatal(err)
@@ -99,7 +100,7 @@ func TestRegistryFeedReconciles(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
-	ids := identity.NewClient(reg.Conn, identity.Options{})
+	ids := identity.NewClient(reg.ServiceConn(t, "asset"), identity.Options{})
 	sink := storagetest.Open(t, storagetest.SQLiteURL(t), feed.Migrations)
 
 	type call struct{ niks, kks []string }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 	"github.com/dtsen-id/dtsen/services/registry/domain"
 )
@@ -18,6 +19,9 @@ func (s *Server) LookupIdentities(ctx context.Context, req *registryv1.LookupIde
 	if err != nil {
 		return nil, toStatus(err, reasonPersonNotFound)
 	}
+	if err := s.auditLookup(ctx, req); err != nil {
+		return nil, err
+	}
 	resp := &registryv1.LookupIdentitiesResponse{
 		Persons:  make([]*registryv1.PersonIdentity, len(req.GetNiks())),
 		Families: make([]*registryv1.FamilyIdentity, len(req.GetKkNumbers())),
@@ -26,15 +30,42 @@ func (s *Server) LookupIdentities(ctx context.Context, req *registryv1.LookupIde
 		out := &registryv1.PersonIdentity{Nik: nik}
 		if id, ok := persons[nik]; ok {
 			out.Registered = true
-			out.Family = "families/" + id.FamilyKK
+			out.Family = familyRecord(id.FamilyKK)
+			out.RegionCode = id.FamilyRegion
 			out.VitalStatus = registryv1.VitalStatus(id.Vital)
 		}
 		resp.Persons[i] = out
 	}
 	for i, kk := range req.GetKkNumbers() {
-		resp.Families[i] = &registryv1.FamilyIdentity{KkNumber: kk, Registered: families[kk]}
+		region, ok := families[kk]
+		resp.Families[i] = &registryv1.FamilyIdentity{KkNumber: kk, Registered: ok, RegionCode: region}
 	}
 	return resp, nil
+}
+
+// auditLookup records every NIK and KK number asked about, registered or
+// not: the answer tells the caller whether each exists, where the family
+// lives and whether the person is alive. DTSEN workloads (RoleService) are
+// not audited here: their lookups are the import-time cross-checks of every
+// record a source agency submits, which are already attributed to that
+// agency's import, and auditing them would double every import's writes.
+// Whatever those services later return to a person is audited by them.
+func (s *Server) auditLookup(ctx context.Context, req *registryv1.LookupIdentitiesRequest) error {
+	p, err := auth.Caller(ctx)
+	if err != nil {
+		return err
+	}
+	if p.Role == auth.RoleService {
+		return nil
+	}
+	records := make([]string, 0, len(req.GetNiks())+len(req.GetKkNumbers()))
+	for _, nik := range req.GetNiks() {
+		records = append(records, personRecord(nik))
+	}
+	for _, kk := range req.GetKkNumbers() {
+		records = append(records, familyRecord(kk))
+	}
+	return s.audit.Read(ctx, records...)
 }
 
 // registerLookupValidator bounds the request and checks each key's structure:

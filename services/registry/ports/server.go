@@ -8,6 +8,8 @@ import (
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/platform/audit"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 	"github.com/dtsen-id/dtsen/services/registry/app"
@@ -19,13 +21,15 @@ type Server struct {
 	registryv1.UnimplementedRegistryServiceServer
 	app      *app.Application
 	feed     *outbox.Outbox
+	audit    *audit.Log
 	stopping <-chan struct{}
 }
 
-// NewServer returns the gRPC server of the registry. stopping, when closed,
-// ends open WatchChanges streams so a shutdown need not wait for them.
-func NewServer(a *app.Application, feed *outbox.Outbox, stopping <-chan struct{}) *Server {
-	return &Server{app: a, feed: feed, stopping: stopping}
+// NewServer returns the gRPC server of the registry. Every read of personal
+// data is recorded in log before it is returned. stopping, when closed, ends
+// open WatchChanges streams so a shutdown need not wait for them.
+func NewServer(a *app.Application, feed *outbox.Outbox, log *audit.Log, stopping <-chan struct{}) *Server {
+	return &Server{app: a, feed: feed, audit: log, stopping: stopping}
 }
 
 const (
@@ -35,29 +39,55 @@ const (
 	maxPageSize          = 1000
 )
 
-// GetPerson implements RegistryService.GetPerson.
+// GetPerson implements RegistryService.GetPerson. Access follows the
+// person's family: a citizen reads any member of their own family, an
+// officer any person whose family lives in their region.
 func (s *Server) GetPerson(ctx context.Context, req *registryv1.GetPersonRequest) (*registryv1.Person, error) {
+	// Refuse a caller who may see no personal row before looking, so the
+	// answer does not tell them whether the NIK exists.
+	if _, err := auth.RequirePersonalData(ctx); err != nil {
+		return nil, err
+	}
 	nik, _ := personName("name", req.GetName())
-	p, err := s.app.GetPerson(ctx, nik)
+	p, f, err := s.app.GetPersonWithFamily(ctx, nik)
 	if err != nil {
-		return nil, toStatus(err, reasonPersonNotFound)
+		return nil, auth.HideMissing(ctx, toStatus(err, reasonPersonNotFound))
+	}
+	if _, err := auth.AuthorizeFamily(ctx, policyFamily(f)); err != nil {
+		return nil, err
+	}
+	if err := s.audit.Read(ctx, personRecord(nik)); err != nil {
+		return nil, err
 	}
 	return personToProto(p), nil
 }
 
 // GetFamily implements RegistryService.GetFamily.
 func (s *Server) GetFamily(ctx context.Context, req *registryv1.GetFamilyRequest) (*registryv1.Family, error) {
+	if _, err := auth.RequirePersonalData(ctx); err != nil {
+		return nil, err
+	}
 	kk, _ := familyName("name", req.GetName())
 	f, err := s.app.GetFamily(ctx, kk)
 	if err != nil {
-		return nil, toStatus(err, reasonFamilyNotFound)
+		return nil, auth.HideMissing(ctx, toStatus(err, reasonFamilyNotFound))
+	}
+	if _, err := auth.AuthorizeFamily(ctx, policyFamily(f)); err != nil {
+		return nil, err
+	}
+	if err := s.audit.Read(ctx, familyRecord(kk)); err != nil {
+		return nil, err
 	}
 	return familyToProto(f), nil
 }
 
 // ListFamilies implements RegistryService.ListFamilies.
 func (s *Server) ListFamilies(ctx context.Context, req *registryv1.ListFamiliesRequest) (*registryv1.ListFamiliesResponse, error) {
-	region, _ := parseFilter(req.GetFilter())
+	filter, _ := parseFilter(req.GetFilter())
+	region, err := listRegion(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
 	q := domain.FamilyQuery{RegionPrefix: region, Limit: int(req.GetPageSize())}
 	if q.Limit == 0 {
 		q.Limit = defaultPageSize
@@ -74,9 +104,14 @@ func (s *Server) ListFamilies(ctx context.Context, req *registryv1.ListFamiliesR
 	if err != nil {
 		return nil, toStatus(err, reasonFamilyNotFound)
 	}
+	records := make([]string, len(fams))
 	resp := &registryv1.ListFamiliesResponse{Families: make([]*registryv1.Family, len(fams))}
 	for i, f := range fams {
+		records[i] = familyRecord(f.KK)
 		resp.Families[i] = familyToProto(f)
+	}
+	if err := s.audit.Read(ctx, records...); err != nil {
+		return nil, err
 	}
 	if more {
 		last := fams[len(fams)-1]
@@ -87,6 +122,9 @@ func (s *Server) ListFamilies(ctx context.Context, req *registryv1.ListFamiliesR
 
 // UpdateFamily implements RegistryService.UpdateFamily.
 func (s *Server) UpdateFamily(ctx context.Context, req *registryv1.UpdateFamilyRequest) (*registryv1.Family, error) {
+	if err := authorizeWrite(ctx); err != nil {
+		return nil, err
+	}
 	in := req.GetFamily()
 	kk, _ := familyName("family.name", in.GetName())
 	patch := app.FamilyPatch{
@@ -111,6 +149,9 @@ func (s *Server) UpdateFamily(ctx context.Context, req *registryv1.UpdateFamilyR
 
 // UpdatePerson implements RegistryService.UpdatePerson.
 func (s *Server) UpdatePerson(ctx context.Context, req *registryv1.UpdatePersonRequest) (*registryv1.Person, error) {
+	if err := authorizeWrite(ctx); err != nil {
+		return nil, err
+	}
 	in := req.GetPerson()
 	nik, _ := personName("person.name", in.GetName())
 	patch := app.PersonPatch{
@@ -139,6 +180,9 @@ func (s *Server) UpdatePerson(ctx context.Context, req *registryv1.UpdatePersonR
 
 // RecordDeath implements RegistryService.RecordDeath.
 func (s *Server) RecordDeath(ctx context.Context, req *registryv1.RecordDeathRequest) (*registryv1.Person, error) {
+	if err := authorizeWrite(ctx); err != nil {
+		return nil, err
+	}
 	nik, _ := personName("name", req.GetName())
 	date, _ := domain.ParseDate("death_date", req.GetDeathDate())
 	p, err := s.app.RecordDeath(ctx, nik, date)
@@ -150,6 +194,9 @@ func (s *Server) RecordDeath(ctx context.Context, req *registryv1.RecordDeathReq
 
 // MovePerson implements RegistryService.MovePerson.
 func (s *Server) MovePerson(ctx context.Context, req *registryv1.MovePersonRequest) (*registryv1.Person, error) {
+	if err := authorizeWrite(ctx); err != nil {
+		return nil, err
+	}
 	nik, _ := personName("name", req.GetName())
 	kk, _ := familyName("target_family", req.GetTargetFamily())
 	p, err := s.app.MovePerson(ctx, nik, kk, domain.FamilyRelation(req.GetRelationToHead()), req.GetEtag())
@@ -164,6 +211,9 @@ func (s *Server) MovePerson(ctx context.Context, req *registryv1.MovePersonReque
 
 // SplitFamily implements RegistryService.SplitFamily.
 func (s *Server) SplitFamily(ctx context.Context, req *registryv1.SplitFamilyRequest) (*registryv1.SplitFamilyResponse, error) {
+	if err := authorizeWrite(ctx); err != nil {
+		return nil, err
+	}
 	kk, _ := familyName("name", req.GetName())
 	orig, created, err := s.app.SplitFamily(ctx, app.Split{
 		KK:            kk,
@@ -192,6 +242,10 @@ func (s *Server) ListProvinces(context.Context, *registryv1.ListProvincesRequest
 
 // ImportRecords implements RegistryService.ImportRecords.
 func (s *Server) ImportRecords(stream registryv1.RegistryService_ImportRecordsServer) error {
+	// Before the header is read: a refused caller's batch is never looked at.
+	if _, err := auth.AuthorizeImport(stream.Context(), Agency); err != nil {
+		return err
+	}
 	header, recv, err := app.OpenImport(s.app, stream.Recv, (*registryv1.ImportRecordsRequest).GetHeader)
 	if err != nil {
 		return err
@@ -211,7 +265,10 @@ func (s *Server) ImportRecords(stream registryv1.RegistryService_ImportRecordsSe
 	return stream.SendAndClose(summary)
 }
 
-// WatchChanges implements RegistryService.WatchChanges.
+// WatchChanges implements RegistryService.WatchChanges. Only DTSEN workloads
+// and administrators may follow the feed (the method table), and its events
+// carry resource names, never personal fields, so they are not audited one by
+// one: a consumer that then reads a record is audited by that read.
 func (s *Server) WatchChanges(req *registryv1.WatchChangesRequest, stream registryv1.RegistryService_WatchChangesServer) error {
 	return s.feed.Serve(stream.Context(), Domain, req.GetAfterSequence(), s.stopping, func(e *typev1.ChangeEvent) error {
 		return stream.Send(&registryv1.WatchChangesResponse{Event: e})

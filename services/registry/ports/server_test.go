@@ -16,6 +16,7 @@ import (
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 )
@@ -740,7 +741,7 @@ func TestMovePerson(t *testing.T) {
 		if dst.GetEtag() == target.GetEtag() {
 			t.Fatal("target family etag unchanged")
 		}
-		events := registrytest.Watch(t, c, cursor, int(reg.FeedHead(t)-cursor))
+		events := registrytest.Watch(t, reg.ClientAs(t, authtest.Admin()), cursor, int(reg.FeedHead(t)-cursor))
 		changed := map[string]bool{}
 		for _, e := range events {
 			changed[e.GetEventType()+" "+e.GetResource()] = true
@@ -911,8 +912,9 @@ func TestWatchChanges(t *testing.T) {
 		reg := registrytest.Start(t, url, registrytest.Options{})
 		c := reg.Client
 		fams := registrytest.Seed(t, c, 5)
+		w := reg.ClientAs(t, authtest.Admin())
 
-		all := registrytest.Watch(t, c, 0, 5)
+		all := registrytest.Watch(t, w, 0, 5)
 		created := map[string]bool{}
 		for i, e := range all {
 			if e.GetSequence() != int64(i+1) {
@@ -928,7 +930,7 @@ func TestWatchChanges(t *testing.T) {
 				t.Errorf("no created event for %s", familyName(f))
 			}
 		}
-		resumed := registrytest.Watch(t, c, 3, 2)
+		resumed := registrytest.Watch(t, w, 3, 2)
 		if resumed[0].GetSequence() != 4 || resumed[1].GetSequence() != 5 || !proto.Equal(resumed[0], all[3]) {
 			t.Fatalf("resumed after 3: %v", resumed)
 		}
@@ -936,7 +938,7 @@ func TestWatchChanges(t *testing.T) {
 		// Live: subscribe at the head, then write.
 		wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		stream, err := c.WatchChanges(wctx, &registryv1.WatchChangesRequest{AfterSequence: 5})
+		stream, err := w.WatchChanges(wctx, &registryv1.WatchChangesRequest{AfterSequence: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -968,7 +970,7 @@ func TestWatchChanges(t *testing.T) {
 		case <-time.After(150 * time.Millisecond):
 		}
 
-		past, err := c.WatchChanges(ctx(t), &registryv1.WatchChangesRequest{AfterSequence: -1})
+		past, err := w.WatchChanges(ctx(t), &registryv1.WatchChangesRequest{AfterSequence: -1})
 		if err == nil {
 			_, err = past.Recv()
 		}

@@ -32,7 +32,9 @@ func (c IdentityChecker) Check(ctx context.Context, niks, kks []string) (map[str
 	return out, families, nil
 }
 
-// FamilyDirectory reads a family's members with the registry's GetFamily.
+// FamilyDirectory reads a family's members with the registry's GetFamily,
+// on the caller's token (the connection's auth.ClientOptions forward it), so
+// the registry applies and audits its own rules to the member list too.
 type FamilyDirectory struct {
 	Client registryv1.RegistryServiceClient
 }
@@ -47,8 +49,11 @@ var _ domain.FamilyDirectory = FamilyDirectory{}
 // Members implements domain.FamilyDirectory.
 func (d FamilyDirectory) Members(ctx context.Context, kk string) ([]domain.Member, error) {
 	f, err := d.Client.GetFamily(ctx, &registryv1.GetFamilyRequest{Name: "families/" + kk})
-	if status.Code(err) == codes.NotFound {
+	switch status.Code(err) {
+	case codes.NotFound:
 		return nil, domain.ErrFamilyNotRegistered
+	case codes.PermissionDenied, codes.Unauthenticated:
+		return nil, &domain.RefusedError{Err: err}
 	}
 	if err != nil {
 		return nil, err

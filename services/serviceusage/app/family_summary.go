@@ -44,9 +44,12 @@ type FamilySummary struct {
 func (a *Application) FamilyServiceUsage(ctx context.Context, kk string) (*FamilySummary, error) {
 	members, err := a.directory.Members(ctx, kk)
 	registered := true
+	var refused *domain.RefusedError
 	switch {
 	case errors.Is(err, domain.ErrFamilyNotRegistered):
 		registered = false
+	case errors.As(err, &refused):
+		return nil, err
 	case err != nil:
 		return nil, fmt.Errorf("%w: %w", ErrRegistryUnavailable, err)
 	}

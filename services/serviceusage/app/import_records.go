@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/serviceusage/domain"
@@ -28,11 +29,18 @@ type ImportRecord struct {
 // KeyFunc gives a record's key in a rejection (masked where personal).
 type KeyFunc func(domain.Record) string
 
+// SubmitsFor reports whether the caller may submit records of a source
+// agency (auth.Principal.SubmitsFor).
+type SubmitsFor func(agency string) bool
+
 // ImportRecords imports one batch. Each record is validated on its own;
-// each chunk's NIKs and KK numbers are cross-checked against the registry in
-// one batched lookup; unknown identities are stored UNMATCHED, deceased
-// persons flagged (issue 3, "Cross-checks").
-func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHeader, key KeyFunc, next func() (ImportRecord, error)) (*typev1.ImportSummary, error) {
+// one whose source_agency the caller does not submit for is rejected
+// (AGENCY_NOT_OWNER) like any invalid record, so the rest of the batch still
+// lands; each chunk's NIKs and KK numbers are cross-checked against the
+// registry in one batched lookup; unknown identities are stored UNMATCHED,
+// deceased persons flagged (issue 3, "Cross-checks").
+func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHeader, key KeyFunc, submitsFor SubmitsFor,
+	next func() (ImportRecord, error)) (*typev1.ImportSummary, error) {
 	now := a.now()
 	return importer.Run(ctx, a.importer, h, next, importer.Spec[ImportRecord]{
 		Check: func(rec ImportRecord) (string, []*typev1.RecordViolation) {
@@ -41,6 +49,7 @@ func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHe
 			if rec.Record != nil {
 				k = key(rec.Record)
 				vs = mergeProblems(vs, rec.Record.Validate(now))
+				vs = ownership(vs, rec.Record.Meta().SourceAgency, submitsFor)
 			}
 			if len(vs) == 0 {
 				return k, nil
@@ -85,6 +94,22 @@ func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHe
 			return out, err
 		},
 	})
+}
+
+// ownership puts AGENCY_NOT_OWNER first when the caller does not submit for
+// the record's source agency: whatever else is wrong with it, the caller had
+// no business sending it. A malformed agency is already reported as such.
+func ownership(vs domain.Violations, agency string, submitsFor SubmitsFor) domain.Violations {
+	if submitsFor(agency) {
+		return vs
+	}
+	for _, v := range vs {
+		if v.Field == "source_agency" {
+			return vs
+		}
+	}
+	return append(domain.Violations{{Field: "source_agency", Reason: auth.ReasonAgencyNotOwner,
+		Description: "only the integration client of the record's source agency may submit it"}}, vs...)
 }
 
 // mergeProblems reports decoding problems first and drops validation

@@ -77,6 +77,15 @@ func Assess(r Record, ids Identities) bool {
 // ErrFamilyNotRegistered is returned by a FamilyDirectory for an unknown KK.
 var ErrFamilyNotRegistered = errors.New("family not registered")
 
+// RefusedError is the registry refusing a read made on the caller's behalf
+// (their token is forwarded): its own access decision, to be returned to the
+// caller as it stands rather than reported as an outage.
+type RefusedError struct{ Err error }
+
+func (e *RefusedError) Error() string { return "the registry refused the caller: " + e.Err.Error() }
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
 // Member is a registered member of a family, as this context needs it.
 type Member struct {
 	NIK      string

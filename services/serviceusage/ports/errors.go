@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 
+	"fmt"
+
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/serviceusage/app"
 	"github.com/dtsen-id/dtsen/services/serviceusage/domain"
 )
@@ -34,9 +38,12 @@ var notFoundReasons = map[domain.Kind]string{
 // errors pass through; the server bootstrap turns them into Internal.
 func toStatus(err error, notFoundReason string) error {
 	var vs domain.Violations
+	var refused *domain.RefusedError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &refused):
+		return refused.Err
 	case errors.As(err, &vs) && len(vs) > 0:
 		return violationsStatus(vs, "")
 	case errors.Is(err, domain.ErrNotFound):
@@ -69,4 +76,19 @@ func violationsStatus(vs domain.Violations, prefix string) error {
 
 func invalid(field, reason, en, id string) error {
 	return apierror.New(codes.InvalidArgument, Domain, reason).Message(en, id).Field(field, reason, en).Err()
+}
+
+// accessStatus translates an Authorizer's answer. Refusals are the shared
+// policy's own statuses (auth domain) and go out as they are; anything else
+// is the registry lookup of the family's region failing, and the read is
+// refused as REGISTRY_UNAVAILABLE rather than decided without a region.
+func accessStatus(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	if c := status.Code(err); (c == codes.PermissionDenied || c == codes.Unauthenticated) &&
+		apierror.ErrorInfoOf(err).GetDomain() == auth.Domain {
+		return err
+	}
+	return toStatus(fmt.Errorf("%w: %w", app.ErrRegistryUnavailable, err), "")
 }

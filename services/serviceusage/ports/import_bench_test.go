@@ -45,7 +45,7 @@ func BenchmarkImport(b *testing.B) {
 	b.Run("postgres/grpc-import", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
-			svc := serviceusagetest.Start(b, storagetest.PostgresURL(b), reg.Addr, serviceusagetest.Options{NoFeed: true})
+			svc := serviceusagetest.Start(b, storagetest.PostgresURL(b), reg.Addr, serviceusagetest.Options{NoFeed: true, Auth: reg.Auth})
 			b.StartTimer()
 			start := time.Now()
 			sum := importAll(b, svc.Client, fmt.Sprintf("bench-%d", i), recs)

@@ -1,13 +1,20 @@
 // Package ports is the service-usage gRPC server: protobuf in, use cases
-// called, precise statuses out.
+// called, precise statuses out. Every handler applies the record-level access
+// policy (issue 5) after the interceptor has checked the method table: reads
+// are authorised from the family or person in the request before storage is
+// touched, and every record returned is audited first.
 package ports
 
 import (
 	"context"
 	"strings"
 
+	"google.golang.org/grpc/codes"
+
 	suv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 	"github.com/dtsen-id/dtsen/services/serviceusage/adapters"
@@ -15,24 +22,67 @@ import (
 	"github.com/dtsen-id/dtsen/services/serviceusage/domain"
 )
 
+// Authorizer decides whether the caller may read the records of family kk
+// or, when kk is empty, of person nik (identity.Client.Authorize: the region
+// comes from the registry, a citizen passes only for their own family).
+type Authorizer interface {
+	Authorize(ctx context.Context, kk, nik string) (*auth.Principal, error)
+}
+
+// Auditor records that the caller read each of records; when it fails the
+// read must fail (audit.Log.Read).
+type Auditor interface {
+	Read(ctx context.Context, records ...string) error
+}
+
 // Server implements suv1.ServiceUsageServiceServer.
 type Server struct {
 	suv1.UnimplementedServiceUsageServiceServer
 	app      *app.Application
 	feed     *outbox.Outbox
 	stopping <-chan struct{}
+	authz    Authorizer
+	audit    Auditor
 }
 
 // NewServer returns the gRPC server. stopping, when closed, ends open
 // WatchChanges streams so a shutdown need not wait for them.
-func NewServer(a *app.Application, feed *outbox.Outbox, stopping <-chan struct{}) *Server {
-	return &Server{app: a, feed: feed, stopping: stopping}
+func NewServer(a *app.Application, feed *outbox.Outbox, stopping <-chan struct{}, authz Authorizer, audit Auditor) *Server {
+	return &Server{app: a, feed: feed, stopping: stopping, authz: authz, audit: audit}
+}
+
+// owner is the family or person a resource name is keyed on: the record's
+// name, so a read is decided before storage is asked whether it exists.
+func owner(name string) (kk, nik string) {
+	parts := strings.SplitN(name, "/", 3)
+	if len(parts) < 2 {
+		return "", ""
+	}
+	switch parts[0] {
+	case "families":
+		return parts[1], ""
+	case "persons":
+		return "", parts[1]
+	}
+	return "", ""
+}
+
+func (s *Server) authorize(ctx context.Context, kk, nik string) error {
+	_, err := s.authz.Authorize(ctx, kk, nik)
+	return accessStatus(ctx, err)
 }
 
 func (s *Server) get(ctx context.Context, kind domain.Kind, name string) (domain.Record, error) {
+	kk, nik := owner(name)
+	if err := s.authorize(ctx, kk, nik); err != nil {
+		return nil, err
+	}
 	rec, err := s.app.Get(ctx, kind, name)
 	if err != nil {
 		return nil, toStatus(err, notFoundReasons[kind])
+	}
+	if err := s.audit.Read(ctx, rec.Name()); err != nil {
+		return nil, err
 	}
 	return rec, nil
 }
@@ -75,6 +125,9 @@ func (s *Server) GetProgrammeParticipation(ctx context.Context, req *suv1.GetPro
 
 // list runs one page of kind and returns it with the next page token.
 func (s *Server) list(ctx context.Context, kind domain.Kind, size int32, token, filter string) ([]domain.Record, string, error) {
+	if err := nationwide(ctx); err != nil {
+		return nil, "", err
+	}
 	q, err := listQuery(kind, size, token, filter)
 	if err != nil {
 		return nil, "", err
@@ -83,11 +136,35 @@ func (s *Server) list(ctx context.Context, kind domain.Kind, size int32, token, 
 	if err != nil {
 		return nil, "", toStatus(err, notFoundReasons[kind])
 	}
+	names := make([]string, len(recs))
+	for i, r := range recs {
+		names[i] = r.Name()
+	}
+	if err := s.audit.Read(ctx, names...); err != nil {
+		return nil, "", err
+	}
 	next := ""
 	if more {
 		next = pagetoken.Encode(strings.TrimSpace(filter), recs[len(recs)-1].Name())
 	}
 	return recs, next, nil
+}
+
+// nationwide admits only callers who see every region. Lists run across
+// families and records carry no region to confine them by; the method table
+// already keeps other roles out, and this keeps a widened table from
+// exposing every family to a regional officer.
+func nationwide(ctx context.Context) error {
+	scope, err := auth.RegionScope(ctx)
+	if err != nil {
+		return err
+	}
+	if scope != "" {
+		return apierror.New(codes.PermissionDenied, auth.Domain, auth.ReasonRoleNotAllowed).
+			Message("lists span every region; read family by family instead",
+				"daftar mencakup semua wilayah; bacalah per keluarga").Err()
+	}
+	return nil
 }
 
 // ListHealthCoverages implements ServiceUsageService.ListHealthCoverages.
@@ -148,9 +225,15 @@ func (s *Server) GetFamilyServiceUsage(ctx context.Context, req *suv1.GetFamilyS
 	if err != nil {
 		return nil, err
 	}
+	if err := s.authorize(ctx, kk, ""); err != nil {
+		return nil, err
+	}
 	sum, err := s.app.FamilyServiceUsage(ctx, kk)
 	if err != nil {
 		return nil, toStatus(err, ReasonFamilyNotFound)
+	}
+	if err := s.audit.Read(ctx, summaryRecords(req.GetName(), sum)...); err != nil {
+		return nil, err
 	}
 	out := &suv1.FamilyServiceUsage{
 		Name: req.GetName(), KkNumber: kk, FamilyRegistered: sum.Registered,
@@ -181,6 +264,27 @@ func (s *Server) GetFamilyServiceUsage(ctx context.Context, req *suv1.GetFamilyS
 	return out, nil
 }
 
+// summaryRecords are what a family summary discloses: the summary itself
+// (the registry's member list and vital status) and every record in it.
+func summaryRecords(name string, sum *app.FamilySummary) []string {
+	out := []string{name}
+	for _, m := range sum.Members {
+		for _, h := range m.HealthCoverages {
+			out = append(out, h.Name())
+		}
+		for _, e := range m.Enrolments {
+			out = append(out, e.Name())
+		}
+	}
+	for _, u := range sum.Utilities {
+		out = append(out, u.Name())
+	}
+	for _, p := range sum.Programmes {
+		out = append(out, p.Name())
+	}
+	return out
+}
+
 // decodeRecord translates one import message.
 func decodeRecord(msg *suv1.ImportRecordsRequest) app.ImportRecord {
 	var rec domain.Record
@@ -201,8 +305,14 @@ func decodeRecord(msg *suv1.ImportRecordsRequest) app.ImportRecord {
 	return app.ImportRecord{Record: rec, DecodeProblems: problems}
 }
 
-// ImportRecords implements ServiceUsageService.ImportRecords.
+// ImportRecords implements ServiceUsageService.ImportRecords. The method
+// table admits integration clients only; each record must be of an agency
+// the caller submits for, or it is rejected on its own (AGENCY_NOT_OWNER).
 func (s *Server) ImportRecords(stream suv1.ServiceUsageService_ImportRecordsServer) error {
+	caller, err := auth.Caller(stream.Context())
+	if err != nil {
+		return err
+	}
 	header, recv, err := app.OpenImport(s.app, stream.Recv, (*suv1.ImportRecordsRequest).GetHeader)
 	if err != nil {
 		return err
@@ -214,7 +324,7 @@ func (s *Server) ImportRecords(stream suv1.ServiceUsageService_ImportRecordsServ
 		}
 		return decodeRecord(msg), nil
 	}
-	summary, err := s.app.ImportRecords(stream.Context(), header, adapters.RejectionKey, next)
+	summary, err := s.app.ImportRecords(stream.Context(), header, adapters.RejectionKey, caller.SubmitsFor, next)
 	if err != nil {
 		return toStatus(err, "")
 	}

@@ -12,6 +12,8 @@ import (
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	suv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 	"github.com/dtsen-id/dtsen/services/serviceusage/demo"
@@ -49,11 +51,14 @@ func ctx(t *testing.T) context.Context {
 }
 
 // env is a registry holding families 0..registered-1 and a service-usage
-// server pointed at it.
+// server pointed at it, both trusting one issuer. c is the default
+// integration client (nationwide reads, imports for every demo agency);
+// admin follows the change feed.
 type env struct {
-	reg *registrytest.Registry
-	svc *serviceusagetest.Service
-	c   suv1.ServiceUsageServiceClient
+	reg   *registrytest.Registry
+	svc   *serviceusagetest.Service
+	c     suv1.ServiceUsageServiceClient
+	admin suv1.ServiceUsageServiceClient
 }
 
 func start(t *testing.T, url string, registered int, opts serviceusagetest.Options) *env {
@@ -62,8 +67,9 @@ func start(t *testing.T, url string, registered int, opts serviceusagetest.Optio
 	if registered > 0 {
 		registrytest.Seed(t, reg.Client, registered)
 	}
+	opts.Auth = reg.Auth
 	svc := serviceusagetest.Start(t, url, reg.Addr, opts)
-	return &env{reg: reg, svc: svc, c: svc.Client}
+	return &env{reg: reg, svc: svc, c: svc.Client, admin: svc.ClientAs(t, authtest.Admin())}
 }
 
 func health(h *suv1.HealthCoverage) *suv1.ImportRecordsRequest { return demo.Health(h) }
@@ -249,7 +255,7 @@ func registryEvents(t *testing.T, e *env, after int64, n int) []string {
 	t.Helper()
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	stream, err := e.c.WatchChanges(c, &suv1.WatchChangesRequest{AfterSequence: after})
+	stream, err := e.admin.WatchChanges(c, &suv1.WatchChangesRequest{AfterSequence: after})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,7 +405,7 @@ func TestBadRequests(t *testing.T) {
 			return err
 		}, "page_token", "PAGE_TOKEN_INVALID"},
 		{"watch", func() error {
-			s, err := e.c.WatchChanges(ctx(t), &suv1.WatchChangesRequest{AfterSequence: -1})
+			s, err := e.admin.WatchChanges(ctx(t), &suv1.WatchChangesRequest{AfterSequence: -1})
 			if err == nil {
 				_, err = s.Recv()
 			}
@@ -566,7 +572,7 @@ func TestWatchChangesResume(t *testing.T) {
 	// A live follower sees a later import; a resumed one starts after its cursor.
 	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	stream, err := e.c.WatchChanges(c, &suv1.WatchChangesRequest{AfterSequence: 2})
+	stream, err := e.admin.WatchChanges(c, &suv1.WatchChangesRequest{AfterSequence: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -649,7 +655,7 @@ func TestUnmatchedRecordsAreReconciledFromTheRegistryFeed(t *testing.T) {
 		if _, err := e.svc.DB.SQL().ExecContext(context.Background(), "UPDATE feed_cursors SET sequence = 0"); err != nil {
 			t.Fatal(err)
 		}
-		serviceusagetest.Start(t, url, e.reg.Addr, serviceusagetest.Options{})
+		serviceusagetest.Start(t, url, e.reg.Addr, serviceusagetest.Options{Auth: e.reg.Auth})
 		regHead := e.reg.FeedHead(t)
 		deadline = time.Now().Add(10 * time.Second)
 		for {
@@ -695,5 +701,10 @@ func TestRegistryUnavailable(t *testing.T) {
 		t.Fatalf("%d records written without a cross-check: %v", n, err)
 	}
 	_, err = svc.Client.GetFamilyServiceUsage(ctx(t), &suv1.GetFamilyServiceUsageRequest{Name: "families/" + registrytest.Family(0).GetKkNumber() + "/serviceUsage"})
+	wantStatus(t, err, codes.Unavailable, "REGISTRY_UNAVAILABLE")
+	// A regional officer's read needs the family's region from the registry:
+	// without it the read is refused, never decided without a region.
+	officer := svc.ClientAs(t, authtest.Officer(auth.RoleDistrictOfficer, "32.04"))
+	_, err = officer.GetHealthCoverage(ctx(t), &suv1.GetHealthCoverageRequest{Name: hcName(demo.HealthCoverage(0, 0).Nik, "bpjs-kesehatan")})
 	wantStatus(t, err, codes.Unavailable, "REGISTRY_UNAVAILABLE")
 }

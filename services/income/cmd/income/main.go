@@ -13,7 +13,6 @@ import (
 	"github.com/dtsen-id/dtsen/services/income/ports"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/feed"
-	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
 	"github.com/dtsen-id/dtsen/services/platform/service"
@@ -35,14 +34,16 @@ func main() {
 				"how often UNMATCHED records are re-checked against the registry besides its change feed")
 		},
 	}, func(ctx context.Context, d *service.Deps) error {
-		conn, err := grpcserver.Dial(ctx, registryAddr)
+		// d.Dial: identity checks and the registry feed carry this
+		// workload's own token, calls made for a request the caller's.
+		conn, err := d.Dial(ctx, registryAddr)
 		if err != nil {
 			return err
 		}
 		reg := adapters.NewRegistry(conn, identity.Options{})
 		repo := adapters.NewRepository(d.DB, d.Outbox)
 		im := importer.New(d.DB, importer.Options{Domain: ports.Domain})
-		a := app.New(repo, im, repo, reg)
+		a := app.New(repo, im, repo, reg, d.Audit)
 		incomev1.RegisterIncomeServiceServer(d.Server.GRPC(), ports.NewServer(a, d.Outbox, d.Server.Stopping()))
 		d.Background(reg.Identities().RegistryFeed(d.DB, a.Reconcile, d.Logger).Run)
 		d.Background(func(ctx context.Context) error {

@@ -24,7 +24,7 @@ func main() {
 		repo := adapters.NewRepository(d.DB, d.Outbox)
 		im := importer.New(d.DB, importer.Options{Domain: ports.Domain})
 		registryv1.RegisterRegistryServiceServer(d.Server.GRPC(),
-			ports.NewServer(app.New(repo, im, repo), d.Outbox, d.Server.Stopping()))
+			ports.NewServer(app.New(repo, im, repo), d.Outbox, d.Audit, d.Server.Stopping()))
 		return nil
 	})
 }

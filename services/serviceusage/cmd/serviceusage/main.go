@@ -11,7 +11,6 @@ import (
 	suv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/feed"
-	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
 	"github.com/dtsen-id/dtsen/services/platform/service"
@@ -38,7 +37,9 @@ func main() {
 				"how often UNMATCHED records are re-checked against the registry, besides its change feed")
 		},
 	}, func(ctx context.Context, d *service.Deps) error {
-		conn, err := grpcserver.Dial(ctx, registryAddr)
+		// d.Dial: identity lookups and the feed carry this workload's own
+		// token, a family summary's member read the caller's.
+		conn, err := d.Dial(ctx, registryAddr)
 		if err != nil {
 			return fmt.Errorf("dial registry %s: %w", registryAddr, err)
 		}
@@ -46,7 +47,7 @@ func main() {
 		repo := adapters.NewRepository(d.DB, d.Outbox)
 		im := importer.New(d.DB, importer.Options{Domain: ports.Domain})
 		a := app.New(repo, im, repo, adapters.IdentityChecker{Client: ids}, adapters.NewFamilyDirectory(conn))
-		suv1.RegisterServiceUsageServiceServer(d.Server.GRPC(), ports.NewServer(a, d.Outbox, d.Server.Stopping()))
+		suv1.RegisterServiceUsageServiceServer(d.Server.GRPC(), ports.NewServer(a, d.Outbox, d.Server.Stopping(), ids, d.Audit))
 		d.Background(ids.RegistryFeed(d.DB, a.Reconcile, d.Logger).Run)
 		d.Background(func(ctx context.Context) error {
 			return ids.Sweep(ctx, sweep, a.UnmatchedOwners, a.Reconcile, d.Logger)
