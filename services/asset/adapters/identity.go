@@ -14,7 +14,7 @@ import (
 
 // Registry is the anti-corruption layer in front of the registry context: it
 // answers the asset domain's questions (domain.Identities,
-// domain.FamilyDirectory) through the registry's gRPC
+// domain.FamilyDirectory, domain.ReadPolicy) through the registry's gRPC
 // API and the shared identity cache, never its tables (DESIGN.md §3).
 type Registry struct {
 	ids *identity.Client
@@ -29,6 +29,7 @@ func NewRegistry(ids *identity.Client, rpc registryv1.RegistryServiceClient) *Re
 var (
 	_ domain.Identities      = (*Registry)(nil)
 	_ domain.FamilyDirectory = (*Registry)(nil)
+	_ domain.ReadPolicy      = (*Registry)(nil)
 )
 
 // Lookup implements domain.Identities.
@@ -44,13 +45,32 @@ func (r *Registry) Lookup(ctx context.Context, niks, kks []string) (map[string]d
 	return out, families, nil
 }
 
-// Members implements domain.FamilyDirectory.
+// AuthorizeRead implements domain.ReadPolicy with the shared rule
+// (identity.Client.Authorize): the family's region is the registry's, looked
+// up as this service. Its refusals are returned as they are; a lookup that
+// fails is the registry being unavailable, not a refusal.
+func (r *Registry) AuthorizeRead(ctx context.Context, kk, nik string) error {
+	_, err := r.ids.Authorize(ctx, kk, nik)
+	if err == nil || status.Code(err) == codes.PermissionDenied {
+		return err
+	}
+	return unavailable(err)
+}
+
+// Members implements domain.FamilyDirectory. The call carries the caller's
+// own token (the connection forwards it), so the registry applies its rules
+// to the member list too and audits that read in its own log.
 func (r *Registry) Members(ctx context.Context, kk string) ([]domain.Member, error) {
 	f, err := r.rpc.GetFamily(ctx, &registryv1.GetFamilyRequest{Name: "families/" + kk})
-	if status.Code(err) == codes.NotFound {
+	switch status.Code(err) {
+	case codes.OK:
+	case codes.NotFound:
 		return nil, domain.ErrFamilyNotRegistered
-	}
-	if err != nil {
+	case codes.PermissionDenied:
+		// The registry's own decision about this caller: passed on, not
+		// reported as an outage.
+		return nil, err
+	default:
 		return nil, unavailable(err)
 	}
 	out := make([]domain.Member, len(f.GetMembers()))

@@ -1,6 +1,7 @@
 // Package app holds the asset context's use cases, one file per command or
 // query. It speaks domain types only; ports/ translates protobuf, adapters/
-// stores and talks to the registry.
+// stores and talks to the registry. Each use case applies the shared access
+// policy (services/platform/auth) itself, so no entry point can skip it.
 package app
 
 import (
@@ -21,6 +22,7 @@ type BulkWriter interface {
 type Registry interface {
 	domain.Identities
 	domain.FamilyDirectory
+	domain.ReadPolicy
 }
 
 // Application is the asset context's set of use cases.
@@ -29,10 +31,12 @@ type Application struct {
 	bulk     BulkWriter
 	importer *importer.Importer
 	registry Registry
+	audit    domain.AuditLog
 	now      func() time.Time
 }
 
-// New wires the use cases to their storage and to the registry.
-func New(repo domain.Repository, bulk BulkWriter, im *importer.Importer, reg Registry) *Application {
-	return &Application{repo: repo, bulk: bulk, importer: im, registry: reg, now: time.Now}
+// New wires the use cases to their storage, to the registry and to the
+// audit log that records every read of personal data.
+func New(repo domain.Repository, bulk BulkWriter, im *importer.Importer, reg Registry, audit domain.AuditLog) *Application {
+	return &Application{repo: repo, bulk: bulk, importer: im, registry: reg, audit: audit, now: time.Now}
 }

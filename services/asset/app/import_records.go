@@ -6,6 +6,7 @@ import (
 
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/asset/domain"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 )
@@ -48,13 +49,13 @@ func (r ImportRecord) record() *domain.Record {
 func (r ImportRecord) Key() string {
 	switch {
 	case r.Housing != nil:
-		return "families/" + r.Housing.KK + "/housing/" + r.Housing.Source
+		return r.Housing.Name()
 	case r.Holdings != nil:
-		return "families/" + r.Holdings.KK + "/holdings/" + r.Holdings.Source
+		return r.Holdings.Name()
 	case r.Land != nil:
-		return "landParcels/" + r.Land.CertificateID
+		return r.Land.Name()
 	case r.Vehicle != nil:
-		return "vehicles/" + r.Vehicle.FrameNumber
+		return r.Vehicle.Name()
 	}
 	return ""
 }
@@ -99,6 +100,11 @@ const maxKeyEcho = 200
 // ImportRecords imports one batch of asset records. next yields each record
 // in stream order and io.EOF at the end.
 //
+// Only the integration client of the header's source agency may send the
+// batch (every record must carry that source, SOURCE_MISMATCH): anyone else
+// is refused with AGENCY_NOT_OWNER before any record is read or written,
+// and is not shown a replayed batch's summary either.
+//
 // Each chunk's NIKs and KK numbers are checked against the registry in one
 // batched lookup (through the identity cache) in the importer's Prepare step,
 // before the chunk's transaction opens and while earlier chunks are being
@@ -107,6 +113,9 @@ const maxKeyEcho = 200
 // and reconciled from the registry's change feed. A deceased owner's record
 // is stored and flagged OWNER_DECEASED.
 func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHeader, next func() (ImportRecord, error)) (*typev1.ImportSummary, error) {
+	if _, err := auth.AuthorizeImport(ctx, h.GetSource()); err != nil {
+		return nil, err
+	}
 	now := a.now()
 	return importer.Run(ctx, a.importer, h, next, importer.Spec[ImportRecord]{
 		Check: func(rec ImportRecord) (string, []*typev1.RecordViolation) {

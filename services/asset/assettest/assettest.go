@@ -1,7 +1,18 @@
 // Package assettest starts a real asset gRPC server in-process, on a loopback
 // port, for component tests, the gateway's REST tests and the benchmarks. It
 // wires the same adapters, use cases, ports and registry feed consumer as
-// cmd/asset, through the same server bootstrap, against a real registry.
+// cmd/asset, through the same server bootstrap, against a real registry, and
+// authenticates every call against a real development issuer exactly as
+// production does.
+//
+// Usage beside a registry: both must trust one issuer, so pass the
+// registry's:
+//
+//	reg := registrytest.Start(t, regURL, registrytest.Options{})
+//	a := assettest.Start(t, url, reg.Addr, assettest.Options{Auth: reg.Auth})
+//
+// With Options.Auth nil the asset server trusts a fresh issuer the registry
+// does not, and every identity lookup it makes is refused.
 package assettest
 
 import (
@@ -20,12 +31,17 @@ import (
 	"google.golang.org/grpc/status"
 
 	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
+	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/asset/adapters"
 	"github.com/dtsen-id/dtsen/services/asset/app"
+	"github.com/dtsen-id/dtsen/services/asset/demo"
 	"github.com/dtsen-id/dtsen/services/asset/ports"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/audit"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"github.com/dtsen-id/dtsen/services/platform/feed"
 	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
@@ -35,15 +51,27 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 )
 
-// Migrations are every table the asset service needs.
-var Migrations = []storage.MigrationSet{outbox.Migrations, importer.Migrations, feed.Migrations, adapters.Migrations}
+// Migrations are every table the asset service needs, as service.Run
+// migrates them.
+var Migrations = []storage.MigrationSet{outbox.Migrations, audit.Migrations, importer.Migrations, feed.Migrations, adapters.Migrations}
+
+// DefaultAgencies are the agencies of the default integration token: the
+// demo and population sources, and the ad-hoc sources the asset tests
+// import under.
+var DefaultAgencies = []string{demo.SourceBPS, demo.SourceATRBPN, demo.SourceKorlantas, "survey", "mixed", "pbi-survey"}
 
 // Asset is a running asset server.
 type Asset struct {
-	Addr   string
-	DB     *storage.DB
+	Addr string
+	DB   *storage.DB
+	// Client and Conn carry a token of authtest.Integration(Options.Agencies...):
+	// nationwide reads, and imports of those agencies' records.
 	Client assetv1.AssetServiceClient
 	Conn   *grpc.ClientConn
+	// Auth is the issuer the server trusts; mint other callers' tokens with it.
+	Auth *authtest.Env
+	// Audit is the server's audit log, to check which reads were recorded.
+	Audit *audit.Log
 }
 
 // Options tune the server under test.
@@ -59,33 +87,52 @@ type Options struct {
 	ChunkSize int
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// Auth is the issuer the server trusts; nil starts a fresh one. Beside a
+	// real registry pass the registry harness's Auth, so the registry
+	// accepts this service's own token.
+	Auth *authtest.Env
+	// Agencies are the agencies of the default integration token; nil is
+	// DefaultAgencies.
+	Agencies []string
 }
 
 // Start migrates the database at url and serves the asset context until the
 // test ends, cross-checking against the registry at registryAddr (e.g.
-// registrytest.Start(...).Addr).
+// registrytest.Start(...).Addr, with Options.Auth its Auth).
 func Start(t testing.TB, url, registryAddr string, opts Options) *Asset {
 	t.Helper()
 	if registryAddr == "" {
 		t.Fatal("assettest: registryAddr is required")
+	}
+	env := opts.Auth
+	if env == nil {
+		env = authtest.Start(t)
+	}
+	agencies := opts.Agencies
+	if agencies == nil {
+		agencies = DefaultAgencies
 	}
 	db := storagetest.Open(t, url, Migrations...)
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	regConn, err := grpcserver.Dial(context.Background(), registryAddr)
+	// As cmd/asset dials it (service.Deps.Dial): lookups and the feed carry
+	// this service's own token, a member read the caller's.
+	regConn, err := grpcserver.Dial(context.Background(), registryAddr, auth.ClientOptions(env.ServiceTokens("asset"))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ids := identity.NewClient(regConn, identity.Options{})
 	reg := adapters.NewRegistry(ids, registryv1.NewRegistryServiceClient(regConn))
 
-	srv := grpcserver.New(&grpcserver.Config{Addr: "127.0.0.1:0", ShutdownGrace: time.Second}, logger, ports.Validators())
+	srv := grpcserver.New(&grpcserver.Config{Addr: "127.0.0.1:0", ShutdownGrace: time.Second}, logger, ports.Validators(), env.Authenticator())
+	auditLog := audit.New(db, "asset")
+	auditv1.RegisterAuditServiceServer(srv.GRPC(), audit.NewServer(auditLog))
 	ob := outbox.New(db, 100*time.Millisecond)
 	repo := adapters.NewRepository(db, ob)
 	im := importer.New(db, importer.Options{Domain: ports.Domain, ChunkSize: opts.ChunkSize})
-	a := app.New(repo, repo, im, reg)
+	a := app.New(repo, repo, im, reg, auditLog)
 	assetv1.RegisterAssetServiceServer(srv.GRPC(), ports.NewServer(a, ob, srv.Stopping()))
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
@@ -104,18 +151,46 @@ func Start(t testing.TB, url, registryAddr string, opts Options) *Asset {
 	if opts.ReconcileInterval > 0 {
 		background.Go(func() { _ = ids.Sweep(ctx, opts.ReconcileInterval, repo.UnmatchedOwners, a.Reconcile, logger) })
 	}
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Registered first, so it runs after every client connection (closed by
+	// their own cleanups) is gone.
 	t.Cleanup(func() {
-		_ = conn.Close()
 		cancel()
 		<-done
 		background.Wait()
 		_ = regConn.Close()
 	})
-	return &Asset{Addr: lis.Addr().String(), DB: db, Client: assetv1.NewAssetServiceClient(conn), Conn: conn}
+	out := &Asset{Addr: lis.Addr().String(), DB: db, Auth: env, Audit: auditLog}
+	out.Conn = out.dial(t, env.Token(t, authtest.Integration(agencies...)))
+	out.Client = assetv1.NewAssetServiceClient(out.Conn)
+	return out
+}
+
+// ClientAs returns a client whose calls carry a token for c.
+func (a *Asset) ClientAs(t testing.TB, c auth.Claims) assetv1.AssetServiceClient {
+	t.Helper()
+	return assetv1.NewAssetServiceClient(a.dial(t, a.Auth.Token(t, c)))
+}
+
+// Anonymous returns a client whose calls carry no token.
+func (a *Asset) Anonymous(t testing.TB) assetv1.AssetServiceClient {
+	t.Helper()
+	return assetv1.NewAssetServiceClient(a.dial(t, ""))
+}
+
+// dial connects to the server, sending tok (when not "") on every call; the
+// connection closes when the test ends, before the server stops.
+func (a *Asset) dial(t testing.TB, tok string) *grpc.ClientConn {
+	t.Helper()
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if tok != "" {
+		opts = append(opts, authtest.Bearer(tok)...)
+	}
+	conn, err := grpc.NewClient(a.Addr, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
 }
 
 // Header returns a batch header message.

@@ -32,7 +32,7 @@ func familyName(kk string) string {
 
 func housingToProto(h *domain.Housing) *assetv1.Housing {
 	return &assetv1.Housing{
-		Name:             "families/" + h.KK + "/housing/" + h.Source,
+		Name:             h.Name(),
 		KkNumber:         h.KK,
 		Source:           h.Source,
 		ObservationDate:  dateString(h.ObservationDate),
@@ -64,7 +64,7 @@ func housingToProto(h *domain.Housing) *assetv1.Housing {
 func holdingsToProto(h *domain.Holdings) *assetv1.Holdings {
 	l, g := h.Livestock, h.Goods
 	return &assetv1.Holdings{
-		Name:            "families/" + h.KK + "/holdings/" + h.Source,
+		Name:            h.Name(),
 		KkNumber:        h.KK,
 		Source:          h.Source,
 		ObservationDate: dateString(h.ObservationDate),
@@ -85,7 +85,7 @@ func holdingsToProto(h *domain.Holdings) *assetv1.Holdings {
 
 func landToProto(l *domain.LandParcel) *assetv1.LandParcel {
 	return &assetv1.LandParcel{
-		Name:            "landParcels/" + l.CertificateID,
+		Name:            l.Name(),
 		CertificateId:   l.CertificateID,
 		OwnerNik:        l.OwnerNIK,
 		Source:          l.Source,
@@ -106,7 +106,7 @@ func landToProto(l *domain.LandParcel) *assetv1.LandParcel {
 
 func vehicleToProto(v *domain.Vehicle) *assetv1.Vehicle {
 	return &assetv1.Vehicle{
-		Name:            "vehicles/" + v.FrameNumber,
+		Name:            v.Name(),
 		FrameNumber:     v.FrameNumber,
 		OwnerNik:        v.OwnerNIK,
 		Source:          v.Source,
@@ -127,7 +127,7 @@ func vehicleToProto(v *domain.Vehicle) *assetv1.Vehicle {
 
 func familyAssetsToProto(fa *domain.FamilyAssets) *assetv1.FamilyAssets {
 	out := &assetv1.FamilyAssets{
-		Name:                  "families/" + fa.KK + "/assets",
+		Name:                  fa.Name(),
 		Family:                "families/" + fa.KK,
 		MemberCount:           int32(fa.MemberCount),
 		FloorAreaPerCapitaSqm: fa.FloorAreaPerCapitaSqm,

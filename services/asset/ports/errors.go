@@ -9,6 +9,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/asset/adapters"
 	"github.com/dtsen-id/dtsen/services/asset/domain"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 )
 
 // Domain is the ErrorInfo domain of every asset error.
@@ -41,6 +42,12 @@ func toStatus(err error, notFoundReason string) error {
 		return apierror.New(codes.Unavailable, Domain, "REGISTRY_UNAVAILABLE").
 			Message("the registry cannot be reached to cross-check identities; retry later",
 				"registri kependudukan tidak dapat dihubungi untuk pemeriksaan identitas; coba lagi nanti").Err()
+	case errors.Is(err, domain.ErrNationwideOnly):
+		// The shared policy's reason and domain, as the method table would
+		// have refused it.
+		return apierror.New(codes.PermissionDenied, auth.Domain, auth.ReasonRoleNotAllowed).
+			Message("asset records carry no region, so only nationwide roles may list them",
+				"data aset tidak memuat wilayah, sehingga hanya peran nasional yang boleh menelusuri daftarnya").Err()
 	case errors.Is(err, adapters.ErrConcurrentChange):
 		return apierror.New(codes.Aborted, Domain, "CONCURRENT_CHANGE").
 			Message("the records changed while the request ran; retry",

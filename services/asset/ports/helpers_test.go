@@ -12,16 +12,20 @@ import (
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/asset/assettest"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 )
 
 // env is a real registry (on SQLite) with the asset service beside it, on
-// the engine under test.
+// the engine under test, both trusting one issuer. c is the default
+// integration client (nationwide reads, imports of the test agencies);
+// admin follows the change feed.
 type env struct {
 	reg   *registrytest.Registry
 	asset *assettest.Asset
 	c     assetv1.AssetServiceClient
+	admin assetv1.AssetServiceClient
 }
 
 // start starts both services and imports demo families 0..families-1 into the
@@ -32,8 +36,8 @@ func start(t *testing.T, url string, families int) *env {
 	if families > 0 {
 		registrytest.Seed(t, reg.Client, families)
 	}
-	a := assettest.Start(t, url, reg.Addr, assettest.Options{})
-	return &env{reg: reg, asset: a, c: a.Client}
+	a := assettest.Start(t, url, reg.Addr, assettest.Options{Auth: reg.Auth})
+	return &env{reg: reg, asset: a, c: a.Client, admin: a.ClientAs(t, authtest.Admin())}
 }
 
 func ctx(t *testing.T) context.Context {

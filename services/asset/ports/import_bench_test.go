@@ -41,7 +41,7 @@ func BenchmarkImport(b *testing.B) {
 		b.Run(engine.name+"/grpc-import", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				a := assettest.Start(b, engine.url(b), reg.Addr, assettest.Options{NoFeed: true})
+				a := assettest.Start(b, engine.url(b), reg.Addr, assettest.Options{NoFeed: true, Auth: reg.Auth})
 				b.StartTimer()
 				start := time.Now()
 				sum := importVehicles(b, a.Client, fmt.Sprintf("bench-%d", i), vehicles)

@@ -20,7 +20,7 @@ func TestReconciliationSweep(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
 		registrytest.Seed(t, reg.Client, 1)
-		a := assettest.Start(t, url, reg.Addr, assettest.Options{NoFeed: true, ReconcileInterval: 50 * time.Millisecond})
+		a := assettest.Start(t, url, reg.Addr, assettest.Options{NoFeed: true, ReconcileInterval: 50 * time.Millisecond, Auth: reg.Auth})
 		const fam = 7 // not yet in the registry
 		v := demo.Vehicle(fam * demo.VehiclesPerFamily)
 		assettest.Import(t, a.Client, korlantas, "early", assettest.Vehicle(v))
@@ -58,7 +58,7 @@ func TestImportChunksSharingAKeyApplyInOrder(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
 		registrytest.Seed(t, reg.Client, 4)
-		a := assettest.Start(t, url, reg.Addr, assettest.Options{NoFeed: true, ChunkSize: 2})
+		a := assettest.Start(t, url, reg.Addr, assettest.Options{NoFeed: true, ChunkSize: 2, Auth: reg.Auth})
 		var msgs []*assetv1.ImportRecordsRequest
 		for i := range 12 {
 			msgs = append(msgs, assettest.Vehicle(demo.Vehicle(i+1)))

@@ -386,7 +386,7 @@ func TestReconciliationEndToEnd(t *testing.T) {
 		// Each reconciled record published one event, and nothing repeats
 		// however often the registry feed is replayed (its events are
 		// redelivered after a reconnect; the handler is idempotent).
-		events := watch(t, e.c, head, 2)
+		events := watch(t, e.admin, head, 2)
 		types := []string{events[0].GetEventType(), events[1].GetEventType()}
 		slices.Sort(types)
 		if !slices.Equal(types, []string{"asset.housing.updated", "asset.vehicle.updated"}) {
@@ -570,18 +570,18 @@ func TestWatchChanges(t *testing.T) {
 		e := start(t, url, 1)
 		assettest.Import(t, e.c, korlantas, "w", assettest.Vehicle(demo.Vehicle(0)), assettest.Vehicle(demo.Vehicle(1)),
 			assettest.Vehicle(demo.Vehicle(2)))
-		all := watch(t, e.c, 0, 3)
+		all := watch(t, e.admin, 0, 3)
 		for i, ev := range all {
 			if ev.GetSequence() != int64(i+1) || ev.GetEventType() != "asset.vehicle.created" ||
 				ev.GetFamily() != "families/"+registrytest.Family(0).GetKkNumber() || ev.GetCommitTime() == nil {
 				t.Fatalf("event %d = %v", i, ev)
 			}
 		}
-		resumed := watch(t, e.c, 2, 1)
+		resumed := watch(t, e.admin, 2, 1)
 		if !proto.Equal(resumed[0], all[2]) {
 			t.Fatalf("resume after 2 = %v", resumed)
 		}
-		stream, err := e.c.WatchChanges(ctx(t), &assetv1.WatchChangesRequest{AfterSequence: -1})
+		stream, err := e.admin.WatchChanges(ctx(t), &assetv1.WatchChangesRequest{AfterSequence: -1})
 		if err == nil {
 			_, err = stream.Recv()
 		}

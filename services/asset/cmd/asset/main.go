@@ -15,7 +15,6 @@ import (
 	"github.com/dtsen-id/dtsen/services/asset/ports"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/feed"
-	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
 	"github.com/dtsen-id/dtsen/services/platform/service"
@@ -37,7 +36,9 @@ func main() {
 				"how often UNMATCHED records are re-checked against the registry besides its change feed (0: never)")
 		},
 	}, func(ctx context.Context, d *service.Deps) error {
-		conn, err := grpcserver.Dial(ctx, *registryAddr)
+		// Identity lookups and the registry feed run with this service's own
+		// token; GetFamilyAssets's member read forwards the caller's.
+		conn, err := d.Dial(ctx, *registryAddr)
 		if err != nil {
 			return err
 		}
@@ -45,7 +46,7 @@ func main() {
 		reg := adapters.NewRegistry(ids, registryv1.NewRegistryServiceClient(conn))
 		repo := adapters.NewRepository(d.DB, d.Outbox)
 		im := importer.New(d.DB, importer.Options{Domain: ports.Domain})
-		a := app.New(repo, repo, im, reg)
+		a := app.New(repo, repo, im, reg, d.Audit)
 		assetv1.RegisterAssetServiceServer(d.Server.GRPC(), ports.NewServer(a, d.Outbox, d.Server.Stopping()))
 		consumer := ids.RegistryFeed(d.DB, a.Reconcile, d.Logger)
 		d.Background(func(ctx context.Context) error {
