@@ -34,6 +34,7 @@ import (
 
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 )
 
@@ -153,6 +154,9 @@ func (im *Importer) CheckHeader(h *typev1.ImportBatchHeader) error {
 	}
 	return nil
 }
+
+// ReasonBatchOfAnotherClient: the batch id was opened by another client.
+const ReasonBatchOfAnotherClient = "IMPORT_BATCH_OF_ANOTHER_CLIENT"
 
 // ErrHeaderRepeated is returned by a source's next function when a second
 // header arrives mid-stream.
@@ -379,21 +383,30 @@ func prepare[R any](ctx context.Context, spec Spec[R], recs []Record[R]) error {
 // claim registers the batch as RUNNING. It returns the stored summary, marked
 // replayed, when the batch already completed.
 func (im *Importer) claim(ctx context.Context, s *typev1.ImportSummary) (*typev1.ImportSummary, error) {
+	var submitter string
+	if p := auth.FromContext(ctx); p != nil {
+		submitter = p.Subject
+	}
 	var done *typev1.ImportSummary
 	err := im.db.InTx(ctx, func(tx *storage.Tx) error {
 		now := time.Now()
-		var status string
+		var status, owner string
 		var updated int64
 		var blob []byte
-		err := tx.QueryRowContext(ctx, `SELECT status, updated_at, summary FROM import_batches
-			WHERE source = $1 AND batch_id = $2`, s.Source, s.BatchId).Scan(&status, &updated, &blob)
+		err := tx.QueryRowContext(ctx, `SELECT status, updated_at, summary, submitter FROM import_batches
+			WHERE source = $1 AND batch_id = $2`, s.Source, s.BatchId).Scan(&status, &updated, &blob, &owner)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			_, err = tx.ExecContext(ctx, `INSERT INTO import_batches (source, batch_id, status, started_at, updated_at)
-				VALUES ($1, $2, 'RUNNING', $3, $3)`, s.Source, s.BatchId, now.UnixMicro())
+			_, err = tx.ExecContext(ctx, `INSERT INTO import_batches (source, batch_id, status, started_at, updated_at, submitter)
+				VALUES ($1, $2, 'RUNNING', $3, $3, $4)`, s.Source, s.BatchId, now.UnixMicro(), submitter)
 			return err
 		case err != nil:
 			return err
+		case owner != submitter:
+			return apierror.New(codes.PermissionDenied, im.opts.Domain, ReasonBatchOfAnotherClient).
+				Meta("batch_id", s.BatchId).
+				Message("another client opened a batch with this id; choose another batch_id",
+					"klien lain telah membuka batch dengan id ini; gunakan batch_id lain").Err()
 		case status == "COMPLETED":
 			done = &typev1.ImportSummary{}
 			if err := proto.Unmarshal(blob, done); err != nil {

@@ -16,6 +16,7 @@ import (
 
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
@@ -92,7 +93,10 @@ func TestImport(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		ctx := context.Background()
 		db := storagetest.Open(t, url, importer.Migrations, thingTables)
-		im := importer.New(db, importer.Options{Domain: "test.dtsen.go.id", ChunkSize: 3})
+		// One worker: this spec names no Keys, so on PostgreSQL's two workers
+		// the duplicate "a" of the mixed batch could win its race (the
+		// parallel tests below cover Keys).
+		im := importer.New(db, importer.Options{Domain: "test.dtsen.go.id", ChunkSize: 3, Workers: 1})
 		count := func(table string) int {
 			var n int
 			if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
@@ -119,6 +123,26 @@ func TestImport(t *testing.T) {
 			}
 			if count("things") != 4 || count("parts") != 8 {
 				t.Fatalf("things=%d parts=%d", count("things"), count("parts"))
+			}
+		})
+
+		t.Run("a batch id belongs to the client that opened it", func(t *testing.T) {
+			bps := auth.WithPrincipal(ctx, &auth.Principal{Subject: "client-bps", Role: auth.RoleIntegrationClient})
+			ojk := auth.WithPrincipal(ctx, &auth.Principal{Subject: "client-ojk", Role: auth.RoleIntegrationClient})
+			if _, err := importer.Run(bps, im, header("owned-1"), stream([]thing{{"o1", 1}}, -1), spec); err != nil {
+				t.Fatal(err)
+			}
+			before := count("parts")
+			_, err := importer.Run(ojk, im, header("owned-1"), stream([]thing{{"o2", 1}}, -1), spec)
+			if status.Code(err) != codes.PermissionDenied || apierror.ReasonOf(err) != importer.ReasonBatchOfAnotherClient {
+				t.Fatalf("another client's re-send: %v", err)
+			}
+			if count("parts") != before {
+				t.Fatal("another client's re-send wrote records")
+			}
+			again, err := importer.Run(bps, im, header("owned-1"), stream([]thing{{"o1", 1}}, -1), spec)
+			if err != nil || !again.Replayed {
+				t.Fatalf("the owner's re-send: %+v %v", again, err)
 			}
 		})
 
