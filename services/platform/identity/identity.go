@@ -20,6 +20,7 @@ import (
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 )
 
@@ -211,6 +212,10 @@ func (c *Client) Touched(ctx context.Context, ev *typev1.ChangeEvent) (niks, kks
 	return niks, kks, nil
 }
 
+// ReasonRegistryUnavailable: the registry could not be asked for a family's
+// region, so no decision was made.
+const ReasonRegistryUnavailable = "REGISTRY_UNAVAILABLE"
+
 // Authorize decides whether the caller in ctx may read a source record that
 // belongs to family kk or, when kk is empty, to person nik. The family's
 // region comes from the registry; a citizen passes only for a record of
@@ -238,7 +243,14 @@ func (c *Client) Authorize(ctx context.Context, kk, nik string) (*auth.Principal
 	}
 	persons, families, err := c.LookupFamilies(ctx, niks, kks)
 	if err != nil {
-		return nil, err
+		// Whatever the registry said (even PERMISSION_DENIED, to this
+		// service's own token), it was not a decision about the caller.
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, apierror.New(codes.Unavailable, auth.Domain, ReasonRegistryUnavailable).
+			Message("the registry cannot confirm the family's region now; try again shortly",
+				"registri tidak dapat memastikan wilayah keluarga saat ini; coba lagi sebentar lagi").Err()
 	}
 	f := auth.Family{KK: kk}
 	if kk != "" {
