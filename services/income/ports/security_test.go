@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/audit"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
+	"github.com/dtsen-id/dtsen/services/platform/privacy"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 )
 
@@ -188,7 +190,11 @@ func TestReadPolicyByRoleAndRegion(t *testing.T) {
 				for _, r := range personalReads {
 					for _, f := range p.inside {
 						got, err := r.call(ctx(t), c, f)
-						if want := r.audited(f)[0]; err != nil || got != want {
+						want := r.audited(f)[0]
+						if p.claims.Role == auth.RoleProvincialOfficer { // oversight sees identities masked
+							want = maskedName(want)
+						}
+						if err != nil || got != want {
 							t.Fatalf("%s of family %d: got %q, %v; want %s", r.method, f, got, err, want)
 						}
 					}
@@ -552,4 +558,10 @@ func TestReadWithoutRegistry(t *testing.T) {
 	if evs, err := inc.Audit.List(ctx(t), audit.Query{Limit: 10}); err != nil || len(evs) != 0 {
 		t.Fatalf("audit events: %v %v", evs, err)
 	}
+}
+
+// maskedName is a resource name as privacy.MaskMessage shows it to a role
+// whose responses are masked.
+func maskedName(name string) string {
+	return regexp.MustCompile(`\b\d{16}\b`).ReplaceAllStringFunc(name, privacy.MaskNIK)
 }

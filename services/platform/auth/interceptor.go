@@ -10,8 +10,10 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/privacy"
 )
 
 // Metadata keys. authorization carries "Bearer <jwt>"; x-dtsen-purpose the
@@ -100,7 +102,11 @@ func (a *Authenticator) Unary(ctx context.Context, req any, info *grpc.UnaryServ
 	if err := AllowMethod(ctx, a.methods(), info.FullMethod); err != nil {
 		return nil, err
 	}
-	return handler(ctx, req)
+	resp, err := handler(ctx, req)
+	if m, ok := resp.(proto.Message); ok && err == nil && FromContext(ctx).MasksIdentity() {
+		privacy.MaskMessage(m)
+	}
+	return resp, err
 }
 
 // Stream is the server interceptor for streaming RPCs.
@@ -124,6 +130,13 @@ type principalStream struct {
 }
 
 func (s *principalStream) Context() context.Context { return s.ctx }
+
+func (s *principalStream) SendMsg(m any) error {
+	if pm, ok := m.(proto.Message); ok && FromContext(s.ctx).MasksIdentity() {
+		privacy.MaskMessage(pm)
+	}
+	return s.ServerStream.SendMsg(m)
+}
 
 func first(md metadata.MD, key string) string {
 	if v := md.Get(key); len(v) > 0 {

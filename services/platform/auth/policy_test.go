@@ -4,12 +4,14 @@ import (
 	"context"
 	"testing"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 
+	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 )
 
@@ -159,3 +161,26 @@ func TestPurpose(t *testing.T) {
 }
 
 func statusErr(c codes.Code) error { return status.Error(c, c.String()) }
+
+func TestResponsesMaskedByRole(t *testing.T) {
+	env := authtest.Start(t)
+	const method = "/dtsen.registry.v1.RegistryService/GetFamily"
+	a := env.Authenticator()
+	handler := func(context.Context, any) (any, error) {
+		return &registryv1.Family{KkNumber: "3204120101100001", HeadNik: "3204121505900001", RegionCode: "32.04.12.2001"}, nil
+	}
+	read := func(c auth.Claims) *registryv1.Family {
+		ctx := metadata.NewIncomingContext(context.Background(), metadata.Pairs(auth.AuthorizationHeader, "Bearer "+env.Token(t, c)))
+		resp, err := a.Unary(ctx, nil, &grpc.UnaryServerInfo{FullMethod: method}, handler)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.(*registryv1.Family)
+	}
+	if f := read(authtest.Officer(auth.RoleProvincialOfficer, "32")); f.GetHeadNik() != "320412********01" || f.GetRegionCode() != "32.04.12.2001" {
+		t.Fatalf("provincial officer got %v", f)
+	}
+	if f := read(authtest.Officer(auth.RoleDistrictOfficer, "32.04")); f.GetHeadNik() != "3204121505900001" {
+		t.Fatalf("district officer got %v", f)
+	}
+}

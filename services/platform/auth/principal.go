@@ -106,6 +106,13 @@ func (p *Principal) Nationwide() bool {
 	return false
 }
 
+// MasksIdentity reports whether responses to the principal have identities
+// masked (privacy.MaskMessage): the provincial officer oversees regencies'
+// work and needs regions, numbers and categories, not who each person is.
+// Case-working roles see the people they work on; citizens see only their own
+// family; analysts never get personal rows at all.
+func (p *Principal) MasksIdentity() bool { return p.Role == RoleProvincialOfficer }
+
 // SubmitsFor reports whether an integration client may import records of
 // the given source agency (case-insensitive).
 func (p *Principal) SubmitsFor(agency string) bool {
