@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/dtsen-id/dtsen/services/platform/redisx"
 )
 
 // genMargin outlives any load: a value loaded under an old generation and
@@ -40,11 +42,12 @@ type Cache struct {
 	// following is set while FollowOutbox invalidates; until then nothing
 	// is cached, since nothing would be invalidated.
 	following atomic.Bool
-	degraded  atomic.Bool // Redis failed; the next success bumps the epoch first
-	epochMu   sync.Mutex
-	lastTry   time.Time // of recover: an outage costs one Redis attempt per second, not one per request
-	hits      atomic.Int64
-	misses    atomic.Int64
+	// health logs an outage once and lets one request per second probe
+	// Redis meanwhile; while it is down the next success bumps the epoch.
+	health  *redisx.Health
+	epochMu sync.Mutex
+	hits    atomic.Int64
+	misses  atomic.Int64
 }
 
 // New returns a cache whose entries live for ttl. A nil rdb caches
@@ -54,7 +57,8 @@ func New(rdb *redis.Client, prefix string, ttl time.Duration, logger *slog.Logge
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Cache{rdb: rdb, prefix: prefix + ":cache:", ttl: ttl, logger: logger, local: newLocal(100_000)}
+	return &Cache{rdb: rdb, prefix: prefix + ":cache:", ttl: ttl, logger: logger, local: newLocal(100_000),
+		health: redisx.NewHealth("cache", logger)}
 }
 
 // Stats are the hits and misses so far, for the cache hit-ratio metric.
@@ -72,7 +76,7 @@ func (c *Cache) Get(ctx context.Context, key string, load func(ctx context.Conte
 	}
 	vals, err := c.rdb.MGet(ctx, c.prefix+"epoch", c.prefix+"gen:"+key).Result()
 	if err != nil {
-		c.fail(err)
+		c.fail(ctx, err)
 		return c.getLocal(ctx, key, load)
 	}
 	valKey := c.prefix + "val:" + str(vals[0]) + ":" + key + ":" + str(vals[1])
@@ -82,7 +86,7 @@ func (c *Cache) Get(ctx context.Context, key string, load func(ctx context.Conte
 		c.hits.Add(1)
 		return b, nil
 	case !errors.Is(err, redis.Nil):
-		c.fail(err)
+		c.fail(ctx, err)
 		return c.getLocal(ctx, key, load)
 	}
 	c.misses.Add(1)
@@ -91,7 +95,7 @@ func (c *Cache) Get(ctx context.Context, key string, load func(ctx context.Conte
 		return nil, err
 	}
 	if err := c.rdb.Set(ctx, valKey, b, c.ttl).Err(); err != nil {
-		c.fail(err)
+		c.fail(ctx, err)
 	}
 	return b, nil
 }
@@ -104,7 +108,7 @@ func (c *Cache) Flush(ctx context.Context) {
 		return
 	}
 	if err := c.rdb.Incr(ctx, c.prefix+"epoch").Err(); err != nil {
-		c.fail(err) // recover bumps it before Redis serves again
+		c.fail(ctx, err) // recover bumps it before Redis serves again
 	}
 }
 
@@ -121,7 +125,7 @@ func (c *Cache) Invalidate(ctx context.Context, keys ...string) {
 	if _, err := pipe.Exec(ctx); err != nil {
 		// Redis may still hold the old values; the epoch bump on recovery
 		// makes them unreachable before Redis serves anything again.
-		c.fail(err)
+		c.fail(ctx, err)
 	}
 }
 
@@ -140,34 +144,29 @@ func (c *Cache) getLocal(ctx context.Context, key string, load func(ctx context.
 	}
 }
 
-// fail notes a Redis failure; one warning per outage, not per request.
-func (c *Cache) fail(err error) {
-	if c.degraded.CompareAndSwap(false, true) {
-		c.logger.Warn("cache: Redis unavailable; serving from the in-process cache until it is back",
-			slog.String("error", err.Error()))
-	}
-}
+// fail notes a Redis failure on behalf of ctx.
+func (c *Cache) fail(ctx context.Context, err error) { c.health.Failed(ctx, err) }
 
-// recover reports whether Redis may be used: after a failure (or at start)
-// it first bumps the shared epoch, so nothing cached before can be served.
+// recover reports whether Redis may be used now. After an outage it first
+// advances the shared epoch, so nothing cached before (values this replica
+// could not invalidate meanwhile) can be served again.
 func (c *Cache) recover(ctx context.Context) bool {
-	if !c.degraded.Load() {
+	if !c.health.Available() {
+		return false
+	}
+	if !c.health.Down() {
 		return true
 	}
 	c.epochMu.Lock()
 	defer c.epochMu.Unlock()
-	if !c.degraded.Load() {
+	if !c.health.Down() {
 		return true
 	}
-	if time.Since(c.lastTry) < time.Second {
-		return false
-	}
-	c.lastTry = time.Now()
 	if err := c.rdb.Incr(ctx, c.prefix+"epoch").Err(); err != nil {
+		c.fail(ctx, err)
 		return false
 	}
-	c.degraded.Store(false)
-	c.logger.Info("cache: Redis reachable; shared cache epoch advanced")
+	c.health.Succeeded(ctx)
 	return true
 }
 
