@@ -44,10 +44,11 @@ type Cache struct {
 	following atomic.Bool
 	// health logs an outage once and lets one request per second probe
 	// Redis meanwhile; while it is down the next success bumps the epoch.
-	health  *redisx.Health
-	epochMu sync.Mutex
-	hits    atomic.Int64
-	misses  atomic.Int64
+	health   *redisx.Health
+	hookOnce sync.Once
+	epochMu  sync.Mutex
+	hits     atomic.Int64
+	misses   atomic.Int64
 }
 
 // New returns a cache whose entries live for ttl. A nil rdb caches

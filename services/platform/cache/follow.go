@@ -17,6 +17,17 @@ func FollowOutbox(ctx context.Context, ob *outbox.Outbox, c *Cache, keys func(ou
 	if err != nil {
 		return err
 	}
+	// The writing replica drops what it changed before its write returns, so
+	// its client reads its own write; the follower below tells the others.
+	c.hookOnce.Do(func() {
+		ob.OnCommit(func(events []outbox.Event) {
+			var all []string
+			for _, e := range events {
+				all = append(all, keys(e)...)
+			}
+			c.Invalidate(context.WithoutCancel(ctx), all...) // one Redis round trip per commit
+		})
+	})
 	c.Flush(ctx)
 	c.following.Store(true)
 	defer c.following.Store(false)

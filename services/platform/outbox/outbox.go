@@ -65,8 +65,21 @@ type Outbox struct {
 	db   *storage.DB
 	poll time.Duration
 
-	mu   sync.Mutex
-	wake chan struct{} // closed and replaced after each commit that appended
+	mu        sync.Mutex
+	wake      chan struct{} // closed and replaced after each commit that appended
+	committed []func([]Event)
+}
+
+// OnCommit runs fn with the events of every transaction this process
+// commits, right after the commit and before the writer's call returns.
+// Followers see the same events a moment later; a hook gives the writing
+// replica read-your-writes (the cache drops a changed family before the
+// client that changed it can read it again). fn must be quick and must not
+// fail: it runs on the writer's path.
+func (o *Outbox) OnCommit(fn func([]Event)) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.committed = append(o.committed, fn)
 }
 
 // New returns the outbox of db. Live followers wake at once on commits made
@@ -122,6 +135,16 @@ func (o *Outbox) Append(ctx context.Context, tx *storage.Tx, events ...Event) er
 		}
 	}
 	tx.AfterCommit(o.notify)
+	o.mu.Lock()
+	hooks := o.committed
+	o.mu.Unlock()
+	if len(hooks) > 0 {
+		tx.AfterCommit(func() {
+			for _, fn := range hooks {
+				fn(events)
+			}
+		})
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -233,5 +234,36 @@ func TestServeEndsCleanly(t *testing.T) {
 	cancel()
 	if err := <-done; status.Code(err) != codes.Canceled {
 		t.Fatalf("a departed client ended the stream with %v", err)
+	}
+}
+
+func TestOnCommit(t *testing.T) {
+	db := storagetest.Open(t, storagetest.SQLiteURL(t), outbox.Migrations)
+	ob := outbox.New(db, time.Second)
+	var seen []string
+	ob.OnCommit(func(events []outbox.Event) {
+		for _, e := range events {
+			seen = append(seen, e.Resource)
+		}
+	})
+	ctx := context.Background()
+	rolledBack := errors.New("rolled back")
+	_ = db.InTx(ctx, func(tx *storage.Tx) error {
+		if err := ob.Append(ctx, tx, outbox.Event{Type: "t", Resource: "families/1"}); err != nil {
+			return err
+		}
+		return rolledBack
+	})
+	if len(seen) != 0 {
+		t.Fatalf("a rolled-back transaction ran the hook: %v", seen)
+	}
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		return ob.Append(ctx, tx, outbox.Event{Type: "t", Resource: "families/2"}, outbox.Event{Type: "t", Resource: "families/3"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(seen, ",") != "families/2,families/3" {
+		t.Fatalf("hook saw %v after the commit returned", seen)
 	}
 }
