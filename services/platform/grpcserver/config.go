@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dtsen-id/dtsen/services/platform/config"
+	"github.com/dtsen-id/dtsen/services/platform/tlsconfig"
 )
 
 // DefaultMaxRecvMsgBytes matches gRPC's own default. It is declared so the
@@ -22,6 +23,10 @@ type Config struct {
 	// MaxRecvMsgBytes caps one inbound message; larger ones fail with
 	// RESOURCE_EXHAUSTED before reaching any handler.
 	MaxRecvMsgBytes int
+	// TLS is the workload's TLS identity (tlsconfig.Load); nil serves
+	// plaintext, for loopback and development only. With a CA configured,
+	// every client must present a certificate the CA signed.
+	TLS *tlsconfig.Source
 }
 
 // RegisterConfig declares DTSEN_<SERVICE>_GRPC_ADDR,

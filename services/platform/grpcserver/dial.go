@@ -15,9 +15,11 @@ import (
 // The trace context travels via the otelgrpc stats handler and the current
 // request id via x-request-id, so one request is followable across services.
 //
-// TODO(TLS): transport is plaintext, acceptable only on loopback and inside
-// a mesh that encrypts pod traffic. Mutual TLS comes in a later issue; until
-// then do not point Dial at a target across an untrusted network.
+// The transport is plaintext unless opts carry credentials: pass the
+// workload's tlsconfig.Source.DialOption() (service.Deps.Dial does), which
+// verifies the server's certificate against the host of target and presents
+// this workload's certificate for mutual TLS. Plaintext carries bearer tokens
+// in clear, so it is for loopback and development only.
 func Dial(ctx context.Context, target string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
 	_ = ctx
 	base := []grpc.DialOption{

@@ -20,6 +20,8 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/logging"
+	"github.com/dtsen-id/dtsen/services/platform/tlsconfig"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 )
 
@@ -52,19 +54,30 @@ func New(cfg *Config, logger *slog.Logger, validators *validation.Registry, auth
 		health:     health.NewServer(),
 		stopping:   make(chan struct{}),
 	}
+	unary := []grpc.UnaryServerInterceptor{s.recoverUnary, s.requestIDUnary}
+	stream := []grpc.StreamServerInterceptor{s.recoverStream, s.requestIDStream}
+	if cfg.TLS.Mutual() {
+		unary = append(unary, peerUnary)
+		stream = append(stream, peerStream)
+	}
+	// Order matters: recovery outermost so a panic anywhere below is caught;
+	// request id (and the mTLS peer) before the access log so its line has
+	// them; validation innermost, right before the handler.
+	// Authentication runs inside the access log, so refusals are logged, and
+	// before validation, so an anonymous caller learns nothing from field
+	// errors.
+	unary = append(unary, s.accessLogUnary, authUnary(authn), s.validateUnary)
+	stream = append(stream, s.accessLogStream, authStream(authn), s.validateStream)
 	opts := []grpc.ServerOption{
 		// A stats handler (not interceptors) so the span covers the whole RPC
 		// including our own interceptors; health probes are not traced.
 		grpc.StatsHandler(otelgrpc.NewServerHandler(
 			otelgrpc.WithFilter(filters.Not(filters.HealthCheck())))),
-		// Order matters: recovery outermost so a panic anywhere below is
-		// caught; request id before the access log so the log line has it;
-		// validation innermost, right before the handler.
-		// Authentication runs inside the access log, so refusals are logged,
-		// and before validation, so an anonymous caller learns nothing from
-		// field errors.
-		grpc.ChainUnaryInterceptor(s.recoverUnary, s.requestIDUnary, s.accessLogUnary, authUnary(authn), s.validateUnary),
-		grpc.ChainStreamInterceptor(s.recoverStream, s.requestIDStream, s.accessLogStream, authStream(authn), s.validateStream),
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
+	}
+	if cfg.TLS != nil {
+		opts = append(opts, grpc.Creds(cfg.TLS.TransportCredentials()))
 	}
 	if cfg.MaxRecvMsgBytes > 0 {
 		opts = append(opts, grpc.MaxRecvMsgSize(cfg.MaxRecvMsgBytes))
@@ -73,6 +86,28 @@ func New(cfg *Config, logger *slog.Logger, validators *validation.Registry, auth
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	return s
+}
+
+// TLS returns the workload's TLS identity, nil when serving plaintext. The
+// same identity is presented when dialling other services (service.Deps.Dial).
+func (s *Server) TLS() *tlsconfig.Source { return s.cfg.TLS }
+
+// peerUnary and peerStream name the verified mTLS peer in the request's
+// logger, so the access log and handler logs say which workload called.
+func peerUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	return handler(withPeerLogger(ctx), req)
+}
+
+func peerStream(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	return handler(srv, &contextStream{ServerStream: ss, ctx: withPeerLogger(ss.Context())})
+}
+
+func withPeerLogger(ctx context.Context) context.Context {
+	id, ok := tlsconfig.PeerIdentity(ctx)
+	if !ok {
+		return ctx
+	}
+	return logging.WithContext(ctx, logging.FromContext(ctx).With(slog.Any("peer", id)))
 }
 
 // GRPC returns the underlying server for service registration.
@@ -131,7 +166,8 @@ func (s *Server) Serve(lis net.Listener) error {
 	for name := range s.grpc.GetServiceInfo() {
 		s.health.SetServingStatus(name, healthpb.HealthCheckResponse_SERVING)
 	}
-	s.logger.Info("gRPC server listening", slog.String("addr", lis.Addr().String()))
+	s.logger.Info("gRPC server listening", slog.String("addr", lis.Addr().String()),
+		slog.Bool("tls", s.cfg.TLS != nil), slog.Bool("mutual_tls", s.cfg.TLS.Mutual()))
 	err := s.grpc.Serve(lis)
 	if errors.Is(err, grpc.ErrServerStopped) {
 		return nil

@@ -27,6 +27,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/telemetry"
+	"github.com/dtsen-id/dtsen/services/platform/tlsconfig"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 )
 
@@ -74,9 +75,12 @@ func (d *Deps) Background(fn func(ctx context.Context) error) {
 
 // Dial connects to another DTSEN service. Calls made while serving a
 // request carry that caller's token; background calls (and auth.AsService)
-// carry this workload's own.
+// carry this workload's own. With TLS configured the connection verifies the
+// server against DTSEN_TLS_CA_FILE by the host of target and presents this
+// workload's certificate, so tokens never cross the network in clear.
 func (d *Deps) Dial(ctx context.Context, target string) (*grpc.ClientConn, error) {
-	return grpcserver.Dial(ctx, target, auth.ClientOptions(d.OwnTokens)...)
+	opts := append([]grpc.DialOption{d.Server.TLS().DialOption()}, auth.ClientOptions(d.OwnTokens)...)
+	return grpcserver.Dial(ctx, target, opts...)
 }
 
 // Main runs the process and exits with its status.
@@ -100,6 +104,7 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 	feedPoll := cfg.Duration(prefix+"FEED_POLL", time.Second,
 		"how often WatchChanges streams look for events committed by other replicas")
 	srvCfg := grpcserver.RegisterConfig(cfg, opts.Name, opts.DefaultGRPCAddr)
+	tlsCfg := tlsconfig.RegisterConfig(cfg)
 	cfg.String(telemetry.EndpointEnv, "", "OTLP collector endpoint; empty exports no telemetry")
 	authCfg := auth.RegisterConfig(cfg)
 	clientID := cfg.String(prefix+"AUTH_CLIENT_ID", "dtsen-"+opts.Name,
@@ -118,6 +123,13 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 	}
 	logger := logging.New(os.Stderr, opts.Name, level)
 	slog.SetDefault(logger)
+	// Before telemetry and the database, so a bad certificate path fails the
+	// start at once.
+	tlsSrc, err := tlsconfig.Load(*tlsCfg, logger)
+	if err != nil {
+		return err
+	}
+	srvCfg.TLS = tlsSrc
 	verifier, err := auth.NewVerifier(*authCfg)
 	if err != nil {
 		return err
