@@ -60,6 +60,14 @@ replace github.com/dtsen-id/dtsen/services/platform => ../services/platform
 
 require github.com/dtsen-id/dtsen/services/registry v0.0.0
 
+require go.yaml.in/yaml/v3 v3.0.5
+
+require (
+	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+	golang.org/x/oauth2 v0.38.0 // indirect
+)
+
 replace github.com/dtsen-id/dtsen/services/registry => ../services/registry
 
 replace github.com/dtsen-id/dtsen/services/asset => ../services/asset

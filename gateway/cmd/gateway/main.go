@@ -1,7 +1,9 @@
-// Command gateway is the DTSEN REST gateway: it translates REST/JSON calls into
-// the services' gRPC APIs (HTTP rules in gateway/api/http_rules.yaml), serves
-// the OpenAPI document, health and readiness, and traces every request into
-// the services.
+// Command gateway is the DTSEN REST gateway: it authenticates every call
+// with the OIDC issuer's signed tokens (DTSEN_AUTH_*), enforces the method
+// table, translates REST/JSON calls into the services' gRPC APIs (HTTP rules
+// in gateway/api/http_rules.yaml), serves the OpenAPI document, health and
+// readiness, and traces every request into the services. docs/gateway.md
+// describes the REST surface.
 //
 // Configuration comes from the environment; run `gateway --help` for the list.
 package main
@@ -20,6 +22,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
 	"github.com/dtsen-id/dtsen/services/platform/logging"
@@ -52,6 +55,9 @@ func run(args []string) error {
 	incomeAddr := cfg.String("DTSEN_GATEWAY_INCOME_ADDR", "127.0.0.1:9103", "gRPC address of the income service; empty: no income routes")
 	serviceUsageAddr := cfg.String("DTSEN_GATEWAY_SERVICEUSAGE_ADDR", "127.0.0.1:9104",
 		"gRPC address of the service-usage service; empty: no service-usage routes")
+	corsOrigins := cfg.String("DTSEN_GATEWAY_CORS_ORIGINS", "",
+		"comma-separated browser origins allowed cross-origin access, e.g. https://portal.example.go.id; empty: none")
+	authCfg := auth.RegisterConfig(cfg)
 	maxBody := cfg.Int("DTSEN_GATEWAY_MAX_BODY_BYTES", server.DefaultMaxBodyBytes, "largest accepted request body in bytes; larger bodies get 413")
 	logLevel := cfg.String("DTSEN_GATEWAY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	shutdownGrace := cfg.Duration("DTSEN_GATEWAY_SHUTDOWN_GRACE", 15*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
@@ -67,6 +73,12 @@ func run(args []string) error {
 	}
 	log := logging.New(os.Stderr, service, level)
 	slog.SetDefault(log)
+	// The issuer is not contacted here: keys are fetched with the first
+	// token, so the gateway starts (and /healthz answers) while it is down.
+	verifier, err := auth.NewVerifier(*authCfg)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
 
 	ctx, stop := grpcserver.SignalContext()
 	defer stop()
@@ -126,6 +138,8 @@ func run(args []string) error {
 		Asset:                 asset,
 		Income:                income,
 		ServiceUsage:          serviceUsage,
+		Verifier:              verifier,
+		CORSOrigins:           strings.Split(*corsOrigins, ","),
 		MaxBodyBytes:          int64(*maxBody),
 		Logger:                log,
 	})
@@ -151,7 +165,7 @@ func run(args []string) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 	log.Info("gateway listening", slog.String("addr", lis.Addr().String()),
-		slog.String("registry", *registryAddr), slog.String("version", version))
+		slog.String("registry", *registryAddr), slog.String("issuer", authCfg.Issuer), slog.String("version", version))
 
 	select {
 	case err := <-served:

@@ -1,9 +1,12 @@
 // Package e2e_test drives the REST API end to end: the real gateway handler
 // (server.New) in front of the real registry gRPC server (registrytest) on a
-// fresh SQLite database, through a real HTTP listener. It pins the REST
-// contract of DESIGN.md §5 (lowerCamelCase JSON, Google JSON errors with
-// ErrorInfo, BadRequest and LocalizedMessage details, precise status codes)
-// and §7 (bad input is a 4xx with a reason and never a partial write).
+// fresh SQLite database, through a real HTTP listener, every call carrying a
+// token of a real development issuer that the gateway and every service
+// trust. It pins the REST contract of DESIGN.md §5 (lowerCamelCase JSON,
+// Google JSON errors with ErrorInfo, BadRequest and LocalizedMessage details,
+// precise status codes), §6 (authentication, the method table, record-level
+// scope, audit) and §7 (bad input is a 4xx with a reason and never a partial
+// write).
 package e2e_test
 
 import (
@@ -32,6 +35,8 @@ import (
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/asset/assettest"
 	"github.com/dtsen-id/dtsen/services/income/incometest"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 	"github.com/dtsen-id/dtsen/services/serviceusage/serviceusagetest"
@@ -55,6 +60,14 @@ type env struct {
 	http *http.Client
 	fams []*registryv1.Family // the seeded fixtures, as imported
 
+	// auth is the one issuer the gateway and every service trust.
+	auth *authtest.Env
+	// reader and writer are the tokens do sends when a request names no
+	// Authorization of its own: an administrator reads everything, and
+	// Dukcapil's integration client is the one caller that changes the
+	// civil registry.
+	reader, writer string
+
 	// With envOptions.sources: the source contexts behind the gateway, and
 	// gRPC clients to seed them.
 	asset        assetv1.AssetServiceClient
@@ -67,6 +80,8 @@ type envOptions struct {
 	// sources also starts the asset, income and service-usage services,
 	// cross-checking against the registry, and routes them.
 	sources bool
+	// corsOrigins are the gateway's allowed browser origins.
+	corsOrigins []string
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
@@ -74,22 +89,22 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	t.Parallel()
 	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
 
-	conn, err := grpc.NewClient(reg.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-
-	e := &env{t: t}
+	e := &env{t: t, auth: reg.Auth}
+	e.reader = reg.Auth.Token(t, authtest.Admin())
+	e.writer = reg.Auth.Token(t, authtest.Integration(registrytest.Source))
+	// The gateway's connections carry no credentials of their own: each call
+	// forwards its caller's token, and the service verifies it again.
 	gw := server.Options{
-		Registry:     conn,
+		Registry:     dialTest(t, reg.Addr),
+		Verifier:     reg.Auth.Verifier,
+		CORSOrigins:  opts.corsOrigins,
 		MaxBodyBytes: opts.maxBodyBytes,
 		Logger:       slog.New(slog.DiscardHandler),
 	}
 	if opts.sources {
-		a := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{})
-		in := incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{})
-		su := serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{})
+		a := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: reg.Auth})
+		in := incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{Auth: reg.Auth})
+		su := serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{Auth: reg.Auth})
 		gw.Asset, gw.Income, gw.ServiceUsage = dialTest(t, a.Addr), dialTest(t, in.Addr), dialTest(t, su.Addr)
 		e.asset, e.income, e.serviceUsage = a.Client, in.Client, su.Client
 	}
@@ -108,8 +123,6 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	return e
 }
 
-// importFamilies seeds through the registry's own ImportRecords stream: a
-// header first, then one message per family.
 func dialTest(t *testing.T, addr string) *grpc.ClientConn {
 	t.Helper()
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -120,6 +133,8 @@ func dialTest(t *testing.T, addr string) *grpc.ClientConn {
 	return conn
 }
 
+// importFamilies seeds through the registry's own ImportRecords stream: a
+// header first, then one message per family.
 func importFamilies(t *testing.T, c registryv1.RegistryServiceClient, batch string, fams []*registryv1.Family) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -157,8 +172,11 @@ type response struct {
 func (r response) String() string { return fmt.Sprintf("HTTP %d %s", r.status, r.body) }
 
 // do sends a request and checks what every response must satisfy: JSON
-// content, no gRPC metadata leaked as Grpc-Metadata-* headers or trailers,
-// and an X-Request-Id.
+// content (but for a 204), no gRPC metadata leaked as Grpc-Metadata-*
+// headers or trailers, and an X-Request-Id. header is name, value pairs; a
+// request without an Authorization pair carries the reader's token if it is
+// a GET and the writer's otherwise, and an Authorization pair with an empty
+// value sends no token.
 func (e *env) do(method, path string, body io.Reader, header ...string) response {
 	e.t.Helper()
 	req, err := http.NewRequest(method, e.base+path, body)
@@ -168,7 +186,16 @@ func (e *env) do(method, path string, body io.Reader, header ...string) response
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	tok := e.writer
+	if method == http.MethodGet {
+		tok = e.reader
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "" {
+			req.Header.Del(header[i])
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := e.http.Do(req)
@@ -190,7 +217,7 @@ func (e *env) do(method, path string, body io.Reader, header ...string) response
 	if resp.Header.Get("X-Request-Id") == "" {
 		e.t.Errorf("%s %s: no X-Request-Id in the response", method, path)
 	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusNoContent && !strings.HasPrefix(ct, "application/json") {
 		e.t.Errorf("%s %s: Content-Type %q, want application/json", method, path, ct)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
@@ -200,6 +227,15 @@ func (e *env) do(method, path string, body io.Reader, header ...string) response
 func (e *env) sub(t *testing.T) *env {
 	c := *e
 	c.t = t
+	return &c
+}
+
+// as returns e sending a token for claims on every request, reads and
+// writes alike.
+func (e *env) as(claims auth.Claims) *env {
+	c := *e
+	c.reader = e.auth.Token(e.t, claims)
+	c.writer = c.reader
 	return &c
 }
 

@@ -36,7 +36,18 @@ const (
 	ReasonUpstreamTimeout     = "UPSTREAM_DEADLINE_EXCEEDED"
 	ReasonUpstreamNotReady    = "UPSTREAM_NOT_READY"
 	ReasonRequestCancelled    = "REQUEST_CANCELLED"
+	// ReasonServiceNotFound: GET /v1/services/{service}/auditEvents names a
+	// service that does not exist or is not configured behind this gateway.
+	ReasonServiceNotFound = "SERVICE_NOT_FOUND"
+	// ReasonPurposeInvalid: X-Dtsen-Purpose is not a purpose identifier.
+	ReasonPurposeInvalid = "PURPOSE_INVALID"
+	// ReasonCORSOriginNotAllowed: a CORS preflight from an origin not in
+	// Options.CORSOrigins.
+	ReasonCORSOriginNotAllowed = "CORS_ORIGIN_NOT_ALLOWED"
 )
+
+// bearerChallenge is the WWW-Authenticate challenge of every 401 (RFC 6750).
+const bearerChallenge = `Bearer realm="dtsen"`
 
 // errorBody is the Google JSON error shape (AIP-193):
 //
@@ -110,8 +121,8 @@ func writeError(w http.ResponseWriter, httpStatus int, st *status.Status) {
 	h.Del("Transfer-Encoding")
 	h.Set("Content-Type", "application/json")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if httpStatus == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", `Bearer realm="dtsen"`)
+	if httpStatus == http.StatusUnauthorized && h.Get("WWW-Authenticate") == "" {
+		h.Set("WWW-Authenticate", bearerChallenge)
 	}
 	w.WriteHeader(httpStatus)
 	_, _ = w.Write(buf)
@@ -123,6 +134,14 @@ func writeError(w http.ResponseWriter, httpStatus int, st *status.Status) {
 // malformed JSON, bad path or query parameters) get a gateway ErrorInfo.
 func (g *gateway) errorHandler(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
 	rs := stateFrom(r.Context())
+	if rs != nil {
+		if denied := rs.denied.Load(); denied != nil {
+			// Whatever went wrong after the method check, a caller who may
+			// not call the method is told that and nothing else.
+			writeError(w, runtime.HTTPStatusFromCode(denied.Code()), denied)
+			return
+		}
+	}
 	if rs != nil && rs.bodyTooLarge.Load() {
 		writeError(w, http.StatusRequestEntityTooLarge, tooLargeStatus(g.maxBody))
 		return

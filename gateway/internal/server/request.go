@@ -12,6 +12,9 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
+
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 )
 
 // RequestIDHeader is the HTTP header carrying the request id, both ways.
@@ -29,6 +32,10 @@ type requestState struct {
 	route          atomic.Pointer[string] // matched HTTP rule pattern, e.g. /v1/{name=persons/*}
 	bodyTooLarge   atomic.Bool
 	upstreamCalled atomic.Bool
+	// denied is the method check's refusal, recorded as soon as the RPC
+	// method is known (checkMethod) and answered in place of whatever the
+	// generated handler reports after it.
+	denied atomic.Pointer[status.Status]
 }
 
 type stateKey struct{}
@@ -101,25 +108,38 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// trackedConn marks the request state when a call reaches the upstream, so
-// the error handler can tell gateway-side failures (decoding, path and query
-// parameters) from service errors.
+// trackedConn is the gateway's only way to an upstream. It refuses a call
+// the method table does not allow the caller, keyed by the gRPC method
+// actually being called, so no route can reach a service unchecked; and it
+// marks the request state when a call goes out, so the error handler can
+// tell gateway-side failures (decoding, path and query parameters) from
+// service errors.
 type trackedConn struct {
 	cc grpc.ClientConnInterface
 }
 
 func (c trackedConn) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
-	if rs := stateFrom(ctx); rs != nil {
-		rs.upstreamCalled.Store(true)
+	if err := c.outgoing(ctx, method); err != nil {
+		return err
 	}
 	return c.cc.Invoke(ctx, method, args, reply, opts...)
 }
 
 func (c trackedConn) NewStream(ctx context.Context, desc *grpc.StreamDesc, method string, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	if err := c.outgoing(ctx, method); err != nil {
+		return nil, err
+	}
+	return c.cc.NewStream(ctx, desc, method, opts...)
+}
+
+func (c trackedConn) outgoing(ctx context.Context, method string) error {
+	if err := auth.AllowMethod(ctx, auth.MethodRoles, method); err != nil {
+		return err
+	}
 	if rs := stateFrom(ctx); rs != nil {
 		rs.upstreamCalled.Store(true)
 	}
-	return c.cc.NewStream(ctx, desc, method, opts...)
+	return nil
 }
 
 // malformedBodyPrefix starts the message of every body decoding error; the

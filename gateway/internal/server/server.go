@@ -1,7 +1,9 @@
 // Package server builds the gateway's http.Handler: grpc-gateway REST
 // translation for the services' HTTP rules (gateway/api/http_rules.yaml),
-// Google-style JSON errors, request ids, body limits, health and readiness,
-// the OpenAPI document, access logs and OpenTelemetry tracing.
+// bearer-token authentication and the method table (auth.MethodRoles),
+// CORS, Google-style JSON errors, request ids, body limits, health and
+// readiness, the OpenAPI document, the services' audit logs, access logs and
+// OpenTelemetry tracing.
 //
 // cmd/gateway wires it to configuration; tests build the very same handler
 // with New against in-process gRPC servers.
@@ -23,6 +25,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
+
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes is 0.
@@ -42,6 +46,13 @@ type Options struct {
 	// /readyz does not wait for it.
 	Asset, Income, ServiceUsage grpc.ClientConnInterface
 
+	// Verifier checks every request's bearer token (DESIGN.md §6); only
+	// /healthz, /readyz and /openapi.json are served without one. Required.
+	Verifier *auth.Verifier
+	// CORSOrigins are the browser origins (https://host[:port]) allowed to
+	// call the API cross-origin; none means no cross-origin access.
+	CORSOrigins []string
+
 	// MaxBodyBytes limits request bodies; larger bodies get 413.
 	// 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -60,6 +71,8 @@ type Options struct {
 
 type gateway struct {
 	mux     *runtime.ServeMux
+	authn   *auth.Authenticator
+	cors    *cors
 	maxBody int64
 	log     *slog.Logger
 }
@@ -69,7 +82,14 @@ func New(opts Options) (http.Handler, error) {
 	if opts.Registry == nil {
 		return nil, errors.New("server: Options.Registry is required")
 	}
-	g := &gateway{maxBody: opts.MaxBodyBytes, log: opts.Logger}
+	if opts.Verifier == nil {
+		return nil, errors.New("server: Options.Verifier is required: the gateway serves no personal data to unauthenticated callers")
+	}
+	c, err := newCORS(opts.CORSOrigins)
+	if err != nil {
+		return nil, err
+	}
+	g := &gateway{authn: &auth.Authenticator{Verifier: opts.Verifier}, cors: c, maxBody: opts.MaxBodyBytes, log: opts.Logger}
 	if g.maxBody <= 0 {
 		g.maxBody = DefaultMaxBodyBytes
 	}
@@ -89,6 +109,8 @@ func New(opts Options) (http.Handler, error) {
 		runtime.WithOutgoingHeaderMatcher(outgoingHeaderMatcher),
 		runtime.WithOutgoingTrailerMatcher(outgoingTrailerMatcher),
 		runtime.WithMetadata(requestIDMetadata),
+		runtime.WithMetadata(callerMetadata),
+		runtime.WithMetadata(checkMethod),
 		runtime.WithMiddlewares(routeMiddleware),
 		// A form-encoded POST is not silently turned into a GET.
 		runtime.WithDisablePathLengthFallback(),
@@ -126,7 +148,8 @@ func New(opts Options) (http.Handler, error) {
 }
 
 // ServeHTTP runs inside otelhttp: it assigns the request id, redacts the
-// span's URL path, limits the body, routes, and writes the access log.
+// span's URL path, applies CORS, authenticates, limits the body, routes, and
+// writes the access log.
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rs := &requestState{id: requestIDFor(r)}
@@ -144,14 +167,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// deadline; a public client must not choose how services spend their time.
 	r.Header.Del("Grpc-Timeout")
 
-	if r.ContentLength > g.maxBody {
-		writeError(rec, http.StatusRequestEntityTooLarge, tooLargeStatus(g.maxBody))
-	} else {
-		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(rec, r.Body, g.maxBody), rs: rs}
-		}
-		g.mux.ServeHTTP(rec, r)
-	}
+	role := g.serve(rec, r)
 
 	route := ""
 	if p := rs.route.Load(); p != nil {
@@ -165,15 +181,49 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	// Never the raw path or query string: both can carry a NIK.
+	// Never the raw path or query string: both can carry a NIK. Nor the
+	// subject, which for a citizen may be derived from their NIK.
 	g.log.LogAttrs(ctx, level, "http request",
 		slog.String("method", r.Method),
 		slog.String("route", route),
 		slog.Int("status", status),
+		slog.String("role", string(role)),
 		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 		slog.Int64("response_bytes", rec.bytes),
 		slog.String("request_id", rs.id),
 	)
+}
+
+// serve answers r and returns the caller's role ("" when unauthenticated).
+func (g *gateway) serve(w *statusRecorder, r *http.Request) auth.Role {
+	if g.cors.handle(w, r) {
+		return ""
+	}
+	var role auth.Role
+	if !publicPath(r.URL.Path) {
+		p, err := g.authenticate(r)
+		if err != nil {
+			writeAuthError(w, err)
+			return ""
+		}
+		role = p.Role
+		if v := r.Header.Get(PurposeHeader); v != "" && !validPurpose(v) {
+			writeError(w, http.StatusBadRequest, purposeInvalid())
+			return role
+		}
+		// Later layers (the method check, rate limits by subject) read the
+		// caller from the request context.
+		r = r.WithContext(auth.WithPrincipal(r.Context(), p))
+	}
+	if r.ContentLength > g.maxBody {
+		writeError(w, http.StatusRequestEntityTooLarge, tooLargeStatus(g.maxBody))
+		return role
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, g.maxBody), rs: stateFrom(r.Context())}
+	}
+	g.mux.ServeHTTP(w, r)
+	return role
 }
 
 // routeMiddleware runs after the mux matched a rule: it records the rule's
@@ -205,14 +255,16 @@ func requestIDMetadata(ctx context.Context, _ *http.Request) metadata.MD {
 
 // incomingHeaderMatcher forwards the IANA permanent request headers (as
 // grpcgateway-<Header>), minus Cookie: the services authenticate with bearer
-// tokens, so session cookies have no business reaching them. Arbitrary
-// headers, including Grpc-Metadata-*, are not forwarded. x-request-id is added
-// by requestIDMetadata from the validated value, and W3C traceparent travels
-// through otelhttp/otelgrpc, not through this matcher. (Authorization is always
-// forwarded by grpc-gateway itself.)
+// tokens, so session cookies have no business reaching them; and minus
+// Authorization, which callerMetadata sends as authorization (the verified
+// token, once) rather than a second copy under grpcgateway-authorization.
+// Arbitrary headers, including Grpc-Metadata-*, are not forwarded.
+// x-request-id is added by requestIDMetadata from the validated value,
+// x-dtsen-purpose by callerMetadata, and W3C traceparent travels through
+// otelhttp/otelgrpc, not through this matcher.
 func incomingHeaderMatcher(key string) (string, bool) {
 	switch textproto.CanonicalMIMEHeaderKey(key) {
-	case "Cookie", RequestIDHeader:
+	case "Cookie", "Authorization", RequestIDHeader:
 		return "", false
 	}
 	return runtime.DefaultHeaderMatcher(key)

@@ -30,7 +30,9 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
+	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 )
 
 const (
@@ -125,7 +127,28 @@ func (f *fakeRegistry) ListProvinces(ctx context.Context, _ *registryv1.ListProv
 	return &registryv1.ListProvincesResponse{Provinces: []*registryv1.Province{{Code: "32", DisplayName: "Jawa Barat"}}}, nil
 }
 
+// fakeAudit is a service's audit log: it answers with one event naming the
+// parent it was asked for, so a test sees which upstream served the call.
+type fakeAudit struct {
+	auditv1.UnimplementedAuditServiceServer
+	service string
+}
+
+func (f *fakeAudit) ListAuditEvents(_ context.Context, req *auditv1.ListAuditEventsRequest) (*auditv1.ListAuditEventsResponse, error) {
+	return &auditv1.ListAuditEventsResponse{AuditEvents: []*auditv1.AuditEvent{
+		{Name: "auditEvents/1", Service: f.service, Record: req.GetParent(), Subject: "dinsos-3204"},
+	}}, nil
+}
+
+// corsOrigin is the one browser origin the test gateway allows.
+const corsOrigin = "https://portal.dtsen.example"
+
 type env struct {
+	auth  *authtest.Env
+	audit *fakeAudit
+	// token is sent by do unless the request sets Authorization itself: the
+	// Dukcapil integration client may call every route the fake serves.
+	token     string
 	url       string
 	registry  *fakeRegistry
 	health    *health.Server
@@ -162,6 +185,8 @@ var w3c = propagation.TraceContext{}
 func newEnv(t *testing.T, maxBody int64) *env {
 	t.Helper()
 	e := &env{registry: &fakeRegistry{}, spans: tracetest.NewSpanRecorder(), upSpans: tracetest.NewSpanRecorder(), logs: &syncBuffer{}}
+	e.auth = authtest.Start(t)
+	e.token = e.auth.Token(t, authtest.Integration("dukcapil"))
 	upTP := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(e.upSpans))
 	gwTP := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(e.spans))
 
@@ -171,6 +196,8 @@ func newEnv(t *testing.T, maxBody int64) *env {
 	}
 	gs := grpc.NewServer(grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithTracerProvider(upTP), otelgrpc.WithPropagators(w3c))))
 	registryv1.RegisterRegistryServiceServer(gs, e.registry)
+	e.audit = &fakeAudit{service: "registry"}
+	auditv1.RegisterAuditServiceServer(gs, e.audit)
 	e.health = health.NewServer()
 	healthpb.RegisterHealthServer(gs, e.health)
 	go func() { _ = gs.Serve(lis) }()
@@ -185,6 +212,8 @@ func newEnv(t *testing.T, maxBody int64) *env {
 
 	h, err := server.New(server.Options{
 		Registry:       conn,
+		Verifier:       e.auth.Verifier,
+		CORSOrigins:    []string{corsOrigin},
 		MaxBodyBytes:   maxBody,
 		Logger:         slog.New(slog.NewJSONHandler(e.logs, nil)),
 		TracerProvider: gwTP,
@@ -235,6 +264,8 @@ func (e errorJSON) detail(t *testing.T, typeSuffix string) detail {
 	return nil
 }
 
+// do sends a request with the env's token and the headers in hdr; a header
+// given as "" is not sent at all (Authorization included).
 func (e *env) do(t *testing.T, method, path, body string, hdr map[string]string) (*http.Response, []byte) {
 	t.Helper()
 	var rd io.Reader
@@ -246,13 +277,22 @@ func (e *env) do(t *testing.T, method, path, body string, hdr map[string]string)
 		t.Fatal(err)
 	}
 	for k, v := range hdr {
-		req.Header.Set(k, v)
+		if v == "" {
+			req.Header[http.CanonicalHeaderKey(k)] = nil
+		} else {
+			req.Header.Set(k, v)
+		}
 	}
 	return e.send(t, req)
 }
 
+// send sends req, with the env's token unless req has an Authorization entry
+// of its own (an empty entry sends no token).
 func (e *env) send(t *testing.T, req *http.Request) (*http.Response, []byte) {
 	t.Helper()
+	if _, ok := req.Header["Authorization"]; !ok {
+		req.Header.Set("Authorization", "Bearer "+e.token)
+	}
 	resp, err := e.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -604,13 +644,17 @@ func TestUpstreamDownIs503(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	h, err := server.New(server.Options{Registry: conn, Logger: slog.New(slog.DiscardHandler), ReadinessTimeout: time.Second})
+	env := authtest.Start(t)
+	tok := env.Token(t, authtest.Admin())
+	h, err := server.New(server.Options{Registry: conn, Verifier: env.Verifier, Logger: slog.New(slog.DiscardHandler), ReadinessTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, path := range []string{"/v1/persons/" + validNIK, "/readyz"} {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		h.ServeHTTP(rec, req)
 		var ej errorJSON
 		if err := json.Unmarshal(rec.Body.Bytes(), &ej); err != nil || rec.Code != http.StatusServiceUnavailable || ej.Error.Status != "UNAVAILABLE" {
 			t.Errorf("%s: %d %s", path, rec.Code, rec.Body)
@@ -637,18 +681,8 @@ func TestTraceContinuesIntoService(t *testing.T) {
 
 	// Gateway spans: the HTTP server span is the child of the client's
 	// traceparent; the gRPC client span its child.
-	var httpSpan, clientSpan sdktrace.ReadOnlySpan
-	for _, s := range e.spans.Ended() {
-		switch s.SpanKind() {
-		case trace.SpanKindServer:
-			httpSpan = s
-		case trace.SpanKindClient:
-			clientSpan = s
-		}
-	}
-	if httpSpan == nil || clientSpan == nil {
-		t.Fatalf("gateway spans: %v", e.spans.Ended())
-	}
+	httpSpan := endedSpan(t, e.spans, trace.SpanKindServer)
+	clientSpan := endedSpan(t, e.spans, trace.SpanKindClient)
 	if httpSpan.Parent().SpanID().String() != parentID || httpSpan.SpanContext().TraceID().String() != traceID {
 		t.Errorf("HTTP span parent = %s in trace %s", httpSpan.Parent().SpanID(), httpSpan.SpanContext().TraceID())
 	}
@@ -659,13 +693,8 @@ func TestTraceContinuesIntoService(t *testing.T) {
 		t.Errorf("HTTP span name = %q", httpSpan.Name())
 	}
 	// Upstream server span: child of the gateway's gRPC client span.
-	var upSpan sdktrace.ReadOnlySpan
-	for _, s := range e.upSpans.Ended() {
-		if s.SpanKind() == trace.SpanKindServer {
-			upSpan = s
-		}
-	}
-	if upSpan == nil || upSpan.Parent().SpanID() != clientSpan.SpanContext().SpanID() || upSpan.SpanContext().TraceID().String() != traceID {
+	upSpan := endedSpan(t, e.upSpans, trace.SpanKindServer)
+	if upSpan.Parent().SpanID() != clientSpan.SpanContext().SpanID() || upSpan.SpanContext().TraceID().String() != traceID {
 		t.Errorf("service span not a child of the gateway's client span: %v", upSpan)
 	}
 	if upCtx.SpanID() != upSpan.SpanContext().SpanID() {
@@ -681,6 +710,23 @@ func TestTraceContinuesIntoService(t *testing.T) {
 			if strings.Contains(a.Value.String(), validNIK) {
 				t.Errorf("span %q attribute %s=%s contains a NIK", s.Name(), a.Key, a.Value.String())
 			}
+		}
+	}
+}
+
+// endedSpan returns the span of kind that rec saw end. A server ends its
+// span after the response is on its way, so it may end a moment after the
+// client has the answer: wait for it.
+func endedSpan(t *testing.T, rec *tracetest.SpanRecorder, kind trace.SpanKind) sdktrace.ReadOnlySpan {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		for _, s := range rec.Ended() {
+			if s.SpanKind() == kind {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %v span ended: %v", kind, rec.Ended())
 		}
 	}
 }
@@ -730,13 +776,18 @@ func TestReadinessCoversEveryUpstream(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = assetConn.Close() })
-	h, err := server.New(server.Options{Registry: e.conn, Asset: assetConn, Logger: slog.New(slog.DiscardHandler), ReadinessTimeout: time.Second})
+	h, err := server.New(server.Options{Registry: e.conn, Asset: assetConn, Verifier: e.auth.Verifier, Logger: slog.New(slog.DiscardHandler), ReadinessTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
+	authed := func(path string) *http.Request {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		return req
+	}
 	get := func(path string) (*httptest.ResponseRecorder, errorJSON) {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		h.ServeHTTP(rec, authed(path))
 		var ej errorJSON
 		_ = json.Unmarshal(rec.Body.Bytes(), &ej)
 		return rec, ej
@@ -755,12 +806,12 @@ func TestReadinessCoversEveryUpstream(t *testing.T) {
 	}
 	// Configured, the same route reaches the upstream (which, being the fake
 	// registry, does not implement the income service).
-	withIncome, err := server.New(server.Options{Registry: e.conn, Income: e.conn, Logger: slog.New(slog.DiscardHandler)})
+	withIncome, err := server.New(server.Options{Registry: e.conn, Income: e.conn, Verifier: e.auth.Verifier, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec = httptest.NewRecorder()
-	withIncome.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, economics, nil))
+	withIncome.ServeHTTP(rec, authed(economics))
 	if rec.Code != http.StatusNotImplemented {
 		t.Fatalf("income route with an income upstream: %d %s", rec.Code, rec.Body)
 	}

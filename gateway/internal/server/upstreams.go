@@ -8,6 +8,7 @@ import (
 	"google.golang.org/grpc"
 
 	assetv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/asset/v1"
+	auditv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/audit/v1"
 	incomev1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/income/v1"
 	registryv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/registry/v1"
 	serviceusagev1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/serviceusage/v1"
@@ -55,6 +56,9 @@ func (g *gateway) registerRoutes(ups []upstream) error {
 		if err := u.register(context.Background(), g.mux, trackedConn{cc: u.conn}); err != nil {
 			return fmt.Errorf("server: register %s routes: %w", u.name, err)
 		}
+	}
+	if err := auditv1gw.RegisterAuditServiceHandlerClient(context.Background(), g.mux, newAuditRouter(ups)); err != nil {
+		return fmt.Errorf("server: register audit routes: %w", err)
 	}
 	return nil
 }
