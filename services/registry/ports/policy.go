@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 
 	"google.golang.org/grpc/codes"
 
@@ -21,6 +22,16 @@ func policyFamily(f *domain.Family) auth.Family {
 		niks = append(niks, m.NIK)
 	}
 	return auth.Family{KK: f.KK, Region: f.RegionCode, MemberNIKs: niks}
+}
+
+// policyFamilyProto is policyFamily of a family as the API shows it (from
+// the cache).
+func policyFamilyProto(f *registryv1.Family) auth.Family {
+	niks := make([]string, 0, len(f.GetMembers()))
+	for _, m := range f.GetMembers() {
+		niks = append(niks, m.GetNik())
+	}
+	return auth.Family{KK: f.GetKkNumber(), Region: f.GetRegionCode(), MemberNIKs: niks}
 }
 
 // authorizeWrite allows a change of the registry to Dukcapil's integration

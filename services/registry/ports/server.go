@@ -5,11 +5,15 @@ package ports
 import (
 	"context"
 	"errors"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/platform/audit"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/cache"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 	"github.com/dtsen-id/dtsen/services/registry/app"
@@ -22,14 +26,28 @@ type Server struct {
 	app      *app.Application
 	feed     *outbox.Outbox
 	audit    *audit.Log
+	families *cache.Cache
 	stopping <-chan struct{}
 }
 
 // NewServer returns the gRPC server of the registry. Every read of personal
-// data is recorded in log before it is returned. stopping, when closed, ends
-// open WatchChanges streams so a shutdown need not wait for them.
-func NewServer(a *app.Application, feed *outbox.Outbox, log *audit.Log, stopping <-chan struct{}) *Server {
-	return &Server{app: a, feed: feed, audit: log, stopping: stopping}
+// data is recorded in log before it is returned. families caches GetFamily
+// (the family a citizen checks on announcement day); it must be invalidated
+// by FollowFamilies. stopping, when closed, ends open WatchChanges streams so
+// a shutdown need not wait for them.
+func NewServer(a *app.Application, feed *outbox.Outbox, log *audit.Log, families *cache.Cache, stopping <-chan struct{}) *Server {
+	return &Server{app: a, feed: feed, audit: log, families: families, stopping: stopping}
+}
+
+// FollowFamilies invalidates the family cache from the registry's own change
+// feed until ctx ends; run it beside the server.
+func FollowFamilies(ctx context.Context, feed *outbox.Outbox, families *cache.Cache) error {
+	return cache.FollowOutbox(ctx, feed, families, func(e outbox.Event) []string {
+		if kk, ok := strings.CutPrefix(e.Family, "families/"); ok && kk != "" {
+			return []string{kk}
+		}
+		return nil
+	})
 }
 
 const (
@@ -68,17 +86,29 @@ func (s *Server) GetFamily(ctx context.Context, req *registryv1.GetFamilyRequest
 		return nil, err
 	}
 	kk, _ := familyName("name", req.GetName())
-	f, err := s.app.GetFamily(ctx, kk)
+	// The cache holds the family as stored; the caller is authorised and the
+	// read audited on every request, hit or miss.
+	b, err := s.families.Get(ctx, kk, func(ctx context.Context) ([]byte, error) {
+		f, err := s.app.GetFamily(ctx, kk)
+		if err != nil {
+			return nil, err
+		}
+		return proto.Marshal(familyToProto(f))
+	})
 	if err != nil {
 		return nil, auth.HideMissing(ctx, toStatus(err, reasonFamilyNotFound))
 	}
-	if _, err := auth.AuthorizeFamily(ctx, policyFamily(f)); err != nil {
+	fam := &registryv1.Family{}
+	if err := proto.Unmarshal(b, fam); err != nil {
+		return nil, err
+	}
+	if _, err := auth.AuthorizeFamily(ctx, policyFamilyProto(fam)); err != nil {
 		return nil, err
 	}
 	if err := s.audit.Read(ctx, familyRecord(kk)); err != nil {
 		return nil, err
 	}
-	return familyToProto(f), nil
+	return fam, nil
 }
 
 // ListFamilies implements RegistryService.ListFamilies.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/audit"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
+	"github.com/dtsen-id/dtsen/services/platform/cache"
 	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
 	"github.com/dtsen-id/dtsen/services/platform/importer"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
@@ -52,6 +54,8 @@ type Registry struct {
 	Auth *authtest.Env
 	// Audit is the server's audit log, to check which reads were recorded.
 	Audit *audit.Log
+	// Families is GetFamily's cache, to check hits and misses.
+	Families *cache.Cache
 }
 
 // Options tune the server under test.
@@ -66,6 +70,10 @@ type Options struct {
 	// Agencies are the agencies of the default integration token; nil is
 	// DefaultAgencies.
 	Agencies []string
+	// Redis shares the family cache through Redis (nil: in-process), under
+	// RedisPrefix so tests sharing one Redis do not meet.
+	Redis       *redis.Client
+	RedisPrefix string
 }
 
 // Start migrates the database at url and serves the registry until the test
@@ -91,7 +99,8 @@ func Start(t testing.TB, url string, opts Options) *Registry {
 	ob := outbox.New(db, 100*time.Millisecond)
 	repo := adapters.NewRepository(db, ob)
 	im := importer.New(db, importer.Options{Domain: ports.Domain, ChunkSize: opts.ChunkSize})
-	registryv1.RegisterRegistryServiceServer(srv.GRPC(), ports.NewServer(app.New(repo, im, repo), ob, auditLog, srv.Stopping()))
+	families := cache.New(opts.Redis, "registry-"+opts.RedisPrefix, time.Minute, logger)
+	registryv1.RegisterRegistryServiceServer(srv.GRPC(), ports.NewServer(app.New(repo, im, repo), ob, auditLog, families, srv.Stopping()))
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -100,11 +109,14 @@ func Start(t testing.TB, url string, opts Options) *Registry {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.RunListener(ctx, lis) }()
+	following := make(chan struct{})
+	go func() { defer close(following); _ = ports.FollowFamilies(ctx, ob, families) }()
 	t.Cleanup(func() {
 		cancel()
 		<-done
+		<-following
 	})
-	r := &Registry{Addr: lis.Addr().String(), DB: db, Auth: env, Audit: auditLog}
+	r := &Registry{Addr: lis.Addr().String(), DB: db, Auth: env, Audit: auditLog, Families: families}
 	r.Conn = r.dial(t, env.Token(t, authtest.Integration(agencies...)))
 	r.Client = registryv1.NewRegistryServiceClient(r.Conn)
 	return r
