@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -25,8 +26,12 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
+	"github.com/dtsen-id/dtsen/services/platform/idempotency"
 	"github.com/dtsen-id/dtsen/services/platform/logging"
+	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
+	"github.com/dtsen-id/dtsen/services/platform/redisx"
 	"github.com/dtsen-id/dtsen/services/platform/telemetry"
+	"github.com/dtsen-id/dtsen/services/platform/tlsconfig"
 )
 
 const service = "gateway"
@@ -58,6 +63,17 @@ func run(args []string) error {
 	corsOrigins := cfg.String("DTSEN_GATEWAY_CORS_ORIGINS", "",
 		"comma-separated browser origins allowed cross-origin access, e.g. https://portal.example.go.id; empty: none")
 	authCfg := auth.RegisterConfig(cfg)
+	tlsCfg := tlsconfig.RegisterConfig(cfg)
+	redisURL := redisx.RegisterConfig(cfg)
+	rateClient := cfg.String("DTSEN_GATEWAY_RATE_PER_CLIENT", "600/1m", "requests one authenticated client may make (N/duration; 0: unlimited)")
+	rateIP := cfg.String("DTSEN_GATEWAY_RATE_PER_IP", "1200/1m", "requests one IP address (an IPv6 /64) may make (N/duration; 0: unlimited)")
+	rateNIK := cfg.String("DTSEN_GATEWAY_RATE_PER_NIK", "30/1m", "requests naming one NIK, from anyone (N/duration; 0: unlimited)")
+	trustedProxies := cfg.String("DTSEN_GATEWAY_TRUSTED_PROXIES", "",
+		"comma-separated CIDRs of load balancers whose X-Forwarded-For is believed; empty: the direct peer is the client")
+	rateSecret := cfg.String("DTSEN_GATEWAY_RATE_KEY_SECRET", "",
+		"secret shared by all gateway replicas that keys rate-limit buckets (HMAC), so Redis keys cannot be traced back to a NIK or IP; set it in production")
+	idemWindow := cfg.Duration("DTSEN_GATEWAY_IDEMPOTENCY_WINDOW", idempotency.DefaultWindow,
+		"how long a write's Idempotency-Key or requestId replays its first response")
 	maxBody := cfg.Int("DTSEN_GATEWAY_MAX_BODY_BYTES", server.DefaultMaxBodyBytes, "largest accepted request body in bytes; larger bodies get 413")
 	logLevel := cfg.String("DTSEN_GATEWAY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	shutdownGrace := cfg.Duration("DTSEN_GATEWAY_SHUTDOWN_GRACE", 15*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
@@ -83,6 +99,42 @@ func run(args []string) error {
 	ctx, stop := grpcserver.SignalContext()
 	defer stop()
 
+	tlsSrc, err := tlsconfig.Load(*tlsCfg, log)
+	if err != nil {
+		return err
+	}
+	policy := server.DefaultRateLimits
+	for _, l := range []struct {
+		name  string
+		value string
+		into  *ratelimit.Limit
+	}{{"DTSEN_GATEWAY_RATE_PER_CLIENT", *rateClient, &policy.PerClient}, {"DTSEN_GATEWAY_RATE_PER_IP", *rateIP, &policy.PerIP},
+		{"DTSEN_GATEWAY_RATE_PER_NIK", *rateNIK, &policy.PerNIK}} {
+		if *l.into, err = server.ParseLimit(l.value); err != nil {
+			return fmt.Errorf("config: %s: %w", l.name, err)
+		}
+	}
+	var proxies []netip.Prefix
+	for _, c := range strings.Split(*trustedProxies, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			return fmt.Errorf("config: DTSEN_GATEWAY_TRUSTED_PROXIES: %w", err)
+		}
+		proxies = append(proxies, p)
+	}
+	// Redis is optional: without it (or while it is down) limits and
+	// idempotency keys are kept per replica, with a warning in the log.
+	rdb, err := redisx.Open(ctx, *redisURL, log)
+	if err != nil {
+		return err
+	}
+	if rdb == nil {
+		log.Warn("DTSEN_REDIS_URL is not set: rate limits and idempotency keys are per gateway replica")
+	}
+
 	shutdownTelemetry, err := telemetry.Setup(ctx, service, version)
 	if err != nil {
 		return err
@@ -97,7 +149,7 @@ func run(args []string) error {
 
 	// grpcserver.Dial adds the otelgrpc client stats handler, so the trace
 	// started by otelhttp continues into the registry (W3C traceparent).
-	registry, err := grpcserver.Dial(ctx, *registryAddr)
+	registry, err := grpcserver.Dial(ctx, *registryAddr, tlsSrc.DialOption())
 	if err != nil {
 		return fmt.Errorf("dial registry %s: %w", *registryAddr, err)
 	}
@@ -112,7 +164,7 @@ func run(args []string) error {
 		if addr == "" {
 			return nil, nil
 		}
-		conn, err := grpcserver.Dial(ctx, addr)
+		conn, err := grpcserver.Dial(ctx, addr, tlsSrc.DialOption())
 		if err != nil {
 			return nil, fmt.Errorf("dial %s %s: %w", name, addr, err)
 		}
@@ -132,6 +184,10 @@ func run(args []string) error {
 		return err
 	}
 
+	limiter := ratelimit.New(rdb, "gateway", log)
+	if *rateSecret != "" {
+		limiter = limiter.WithKeySecret([]byte(*rateSecret))
+	}
 	handler, err := server.New(server.Options{
 		Registry:              registry,
 		RegistryHealthService: *registryHealth,
@@ -142,6 +198,10 @@ func run(args []string) error {
 		CORSOrigins:           strings.Split(*corsOrigins, ","),
 		MaxBodyBytes:          int64(*maxBody),
 		Logger:                log,
+		RateLimiter:           limiter,
+		RateLimits:            policy,
+		Idempotency:           idempotency.New(rdb, "gateway", *idemWindow, log),
+		ClientIP:              ratelimit.RemoteIP(proxies),
 	})
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
@@ -37,6 +38,8 @@ import (
 	"github.com/dtsen-id/dtsen/services/income/incometest"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
+	"github.com/dtsen-id/dtsen/services/platform/idempotency"
+	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 	"github.com/dtsen-id/dtsen/services/serviceusage/serviceusagetest"
@@ -82,12 +85,19 @@ type envOptions struct {
 	sources bool
 	// corsOrigins are the gateway's allowed browser origins.
 	corsOrigins []string
+	// rateLimits are the gateway's; zero is effectively unlimited, so tests
+	// about other things never meet a limit.
+	rateLimits ratelimit.Policy
+	// redis, when set, backs the gateway's rate limits and idempotency keys
+	// and the registry's family cache, under redisPrefix.
+	redis       *redis.Client
+	redisPrefix string
 }
 
 func newEnv(t *testing.T, opts envOptions) *env {
 	t.Helper()
 	t.Parallel()
-	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
+	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{Redis: opts.redis, RedisPrefix: opts.redisPrefix})
 
 	e := &env{t: t, auth: reg.Auth}
 	e.reader = reg.Auth.Token(t, authtest.Admin())
@@ -100,6 +110,13 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		CORSOrigins:  opts.corsOrigins,
 		MaxBodyBytes: opts.maxBodyBytes,
 		Logger:       slog.New(slog.DiscardHandler),
+		RateLimiter:  ratelimit.New(opts.redis, "gateway-"+opts.redisPrefix, slog.New(slog.DiscardHandler)),
+		RateLimits:   opts.rateLimits,
+		Idempotency:  idempotency.New(opts.redis, "gateway-"+opts.redisPrefix, time.Hour, slog.New(slog.DiscardHandler)),
+	}
+	if gw.RateLimits == (ratelimit.Policy{}) {
+		unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
+		gw.RateLimits = ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited}
 	}
 	if opts.sources {
 		a := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: reg.Auth})

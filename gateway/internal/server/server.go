@@ -27,6 +27,8 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/idempotency"
+	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Options.MaxBodyBytes is 0.
@@ -53,6 +55,17 @@ type Options struct {
 	// call the API cross-origin; none means no cross-origin access.
 	CORSOrigins []string
 
+	// RateLimiter and RateLimits bound requests per client, per IP and per
+	// NIK asked about (nil: an in-process limiter; zero: DefaultRateLimits).
+	// Idempotency replays write requests that carry an Idempotency-Key
+	// header or a requestId (nil: an in-process store). Give all three a
+	// Redis client so every gateway replica shares them. ClientIP finds the
+	// caller's address (nil: the direct peer; see ratelimit.RemoteIP).
+	RateLimiter *ratelimit.Limiter
+	RateLimits  ratelimit.Policy
+	Idempotency *idempotency.Store
+	ClientIP    func(*http.Request) string
+
 	// MaxBodyBytes limits request bodies; larger bodies get 413.
 	// 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -75,6 +88,8 @@ type gateway struct {
 	cors    *cors
 	maxBody int64
 	log     *slog.Logger
+	abuse   *abuse
+	routed  http.Handler // the mux behind the post-authentication limits
 }
 
 // New returns the gateway's complete HTTP handler.
@@ -96,6 +111,8 @@ func New(opts Options) (http.Handler, error) {
 	if g.log == nil {
 		g.log = slog.Default()
 	}
+	opts.MaxBodyBytes, opts.Logger = g.maxBody, g.log
+	g.abuse = newAbuse(opts)
 	readyTimeout := opts.ReadinessTimeout
 	if readyTimeout <= 0 {
 		readyTimeout = 2 * time.Second
@@ -116,6 +133,8 @@ func New(opts Options) (http.Handler, error) {
 		runtime.WithDisablePathLengthFallback(),
 		runtime.WithDisableHTTPMethodOverride(),
 	)
+
+	g.routed = g.abuse.postAuth(g.abuse.idempotent(g.mux))
 
 	ups := opts.upstreams()
 	if err := g.registerRoutes(ups); err != nil {
@@ -201,6 +220,9 @@ func (g *gateway) serve(w *statusRecorder, r *http.Request) auth.Role {
 	}
 	var role auth.Role
 	if !publicPath(r.URL.Path) {
+		if !g.allowIP(w, r) {
+			return ""
+		}
 		p, err := g.authenticate(r)
 		if err != nil {
 			writeAuthError(w, err)
@@ -222,8 +244,19 @@ func (g *gateway) serve(w *statusRecorder, r *http.Request) auth.Role {
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, g.maxBody), rs: stateFrom(r.Context())}
 	}
-	g.mux.ServeHTTP(w, r)
+	if publicPath(r.URL.Path) {
+		g.mux.ServeHTTP(w, r)
+	} else {
+		g.routed.ServeHTTP(w, r)
+	}
 	return role
+}
+
+// allowIP applies the per-IP limit; it reports whether r may go on.
+func (g *gateway) allowIP(w http.ResponseWriter, r *http.Request) bool {
+	allowed := false
+	g.abuse.preAuth(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { allowed = true })).ServeHTTP(w, r)
+	return allowed
 }
 
 // routeMiddleware runs after the mux matched a rule: it records the rule's
