@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	neturl "net/url"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/extra/redisotel/v9"
@@ -56,6 +57,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*redis.Client, 
 	if logger == nil {
 		logger = slog.Default()
 	}
+	routeDriverLogs(logger)
 	opts, err := redis.ParseURL(url)
 	if err != nil {
 		// The URL may hold a password, and net/url's errors quote it whole.
@@ -111,4 +113,20 @@ func applyDefaults(o *redis.Options) {
 		o.MaxRetries = 1
 	}
 	o.ContextTimeoutEnabled = true
+}
+
+// go-redis prints its own connection-pool complaints with the standard
+// logger, as plain text on stderr: they would break the JSON log stream and
+// repeat every dial failure. They go to slog at debug level instead; outages
+// are reported once by Health.
+var setLoggerOnce sync.Once
+
+type slogPrintf struct{ logger *slog.Logger }
+
+func (s slogPrintf) Printf(ctx context.Context, format string, v ...any) {
+	s.logger.DebugContext(ctx, "go-redis: "+fmt.Sprintf(format, v...))
+}
+
+func routeDriverLogs(logger *slog.Logger) {
+	setLoggerOnce.Do(func() { redis.SetLogger(slogPrintf{logger}) })
 }
