@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Starts the DTSEN platform on one machine for `make run`: every service and
-# the gateway as separate processes talking gRPC on loopback, on the embedded
-# SQLite default (./var/), with no other dependency, then seeds a synthetic
-# population of DTSEN_DEMO_FAMILIES families (default 20000) into every context
-# with `dtsenctl seed` (a no-op on later starts: the batches replay). Ctrl-C
-# stops them all.
+# Starts the DTSEN platform on one machine for `make run`: a development token
+# issuer (DEVELOPMENT ONLY: `dtsenctl dev-issuer`), every service and the
+# gateway as separate processes talking gRPC on loopback, on the embedded
+# SQLite default, with no other dependency; then seeds a synthetic population
+# of DTSEN_DEMO_FAMILIES families (default 20000) into every context with
+# `dtsenctl seed` (a no-op on later starts: the batches replay) and prints
+# persona tokens to try the API with. Ctrl-C stops them all.
+#
+# DTSEN_VAR_DIR (default ./var) holds the databases, the logs, the population
+# and the dev issuer's key, secrets and tokens; a scratch directory and other
+# DTSEN_*_ADDR ports give a second, independent platform.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
+var="${DTSEN_VAR_DIR:-./var}"
+export DTSEN_DEV_ISSUER_ADDR="${DTSEN_DEV_ISSUER_ADDR:-127.0.0.1:9100}"
+export DTSEN_DEV_ISSUER_DIR="${DTSEN_DEV_ISSUER_DIR:-$var/dev-issuer}"
 export DTSEN_REGISTRY_GRPC_ADDR="${DTSEN_REGISTRY_GRPC_ADDR:-127.0.0.1:9101}"
 export DTSEN_ASSET_GRPC_ADDR="${DTSEN_ASSET_GRPC_ADDR:-127.0.0.1:9102}"
 export DTSEN_INCOME_GRPC_ADDR="${DTSEN_INCOME_GRPC_ADDR:-127.0.0.1:9103}"
@@ -25,8 +33,18 @@ export DTSEN_CTL_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
 export DTSEN_CTL_ASSET_ADDR="$DTSEN_ASSET_GRPC_ADDR"
 export DTSEN_CTL_INCOME_ADDR="$DTSEN_INCOME_GRPC_ADDR"
 export DTSEN_CTL_SERVICEUSAGE_ADDR="$DTSEN_SERVICEUSAGE_GRPC_ADDR"
+services=(registry asset income serviceusage)
+# DTSEN_DATABASE_URL (PostgreSQL, say) applies to every service unless a
+# service's own URL is set, so only the SQLite default follows DTSEN_VAR_DIR.
+if [[ -z "${DTSEN_DATABASE_URL:-}" ]]; then
+  for s in "${services[@]}"; do
+    v="DTSEN_${s^^}_DATABASE_URL"
+    export "$v=${!v:-sqlite:$var/$s.db}"
+  done
+fi
 families="${DTSEN_DEMO_FAMILIES:-20000}"
-mkdir -p var/log
+population="$var/population-$families-1"
+mkdir -p "$var/log"
 
 pids=()
 stop() {
@@ -39,55 +57,118 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-start() { # name, then the command; logs go to var/log/NAME.log
+start() { # name, then the command; logs go to $var/log/NAME.log
   local name=$1; shift
-  "$@" >>"var/log/$name.log" 2>&1 &
+  "$@" >>"$var/log/$name.log" 2>&1 &
   pids+=($!)
 }
 
-for s in registry asset income serviceusage; do start "$s" "bin/$s"; done
+# The issuer first: every service verifies tokens against it, and the
+# workloads' own credentials come from it. Its files are rewritten before it
+# serves discovery; removing them first means a stale copy (or another
+# issuer already on the port) is never mistaken for this one.
+rm -f "$DTSEN_DEV_ISSUER_DIR/workloads.env" "$DTSEN_DEV_ISSUER_DIR/tokens.env"
+# Its log holds the tokens it prints: for this user's eyes only.
+touch "$var/log/dev-issuer.log" && chmod 600 "$var/log/dev-issuer.log"
+start dev-issuer bin/dtsenctl dev-issuer --families "$families" --seed 1
+issuer="http://$DTSEN_DEV_ISSUER_ADDR"
+for i in $(seq 1 300); do
+  if ! kill -0 "${pids[0]}" 2>/dev/null; then
+    echo "the development token issuer did not start; $var/log/dev-issuer.log says:" >&2
+    tail -n 5 "$var/log/dev-issuer.log" >&2
+    exit 1
+  fi
+  if [[ -s "$DTSEN_DEV_ISSUER_DIR/workloads.env" ]] &&
+    curl -fsS "$issuer/.well-known/openid-configuration" >/dev/null 2>&1; then
+    break
+  fi
+  if ((i == 300)); then
+    echo "the development token issuer does not answer at $issuer; see $var/log/dev-issuer.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+# DTSEN_AUTH_ISSUER and each workload's DTSEN_<SVC>_AUTH_CLIENT_ID/_SECRET.
+# shellcheck source=/dev/null
+source "$DTSEN_DEV_ISSUER_DIR/workloads.env"
+
+# The registry first, listening before the others start: they cross-check
+# imports against it, and a connection refused at their start-up leaves
+# their channel backing off for a while, failing the first imports.
+start registry bin/registry
+for i in $(seq 1 300); do
+  (exec 3<>"/dev/tcp/${DTSEN_REGISTRY_GRPC_ADDR%:*}/${DTSEN_REGISTRY_GRPC_ADDR##*:}") 2>/dev/null && break
+  if ((i == 300)) || ! kill -0 "${pids[-1]}" 2>/dev/null; then
+    echo "the registry does not listen on $DTSEN_REGISTRY_GRPC_ADDR; $var/log/registry.log says:" >&2
+    tail -n 5 "$var/log/registry.log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+for s in "${services[@]:1}"; do start "$s" "bin/$s"; done
 start gateway bin/gateway
 
-# Generates (or reuses) ./var/population-$families-1 and imports every context,
-# the registry first: the other contexts cross-check their records against it.
+# Generates (or reuses) the population and imports every context, the
+# registry first: the other contexts cross-check their records against it.
+# It authenticates as the dev issuer's data-exchange hub client; a persona
+# token left in this shell (DTSEN_TOKEN) would be refused the imports.
 echo "seeding $families demo families into every context (progress below; Ctrl-C stops, the next start resumes)"
-bin/dtsenctl seed --families "$families" --seed 1
-read -r kk nik < <(bin/dtsenctl examples --families "$families" --seed 1 -n 1 -o plain)
+env -u DTSEN_TOKEN -u DTSEN_CTL_TOKEN -u DTSEN_CTL_CLIENT_ID -u DTSEN_CTL_CLIENT_SECRET \
+  bin/dtsenctl seed --families "$families" --seed 1 --dir "$population"
 
 for _ in $(seq 1 100); do
   curl -fsS "http://$DTSEN_GATEWAY_HTTP_ADDR/readyz" >/dev/null 2>&1 && break
   sleep 0.1
 done
 
+# DTSEN_DEMO_KK/NIK/REGION and DTSEN_TOKEN_<PERSONA>.
+# shellcheck source=/dev/null
+source "$DTSEN_DEV_ISSUER_DIR/tokens.env"
+kk=$DTSEN_DEMO_KK
+nik=$DTSEN_DEMO_NIK
+gw="http://$DTSEN_GATEWAY_HTTP_ADDR"
+tokens="$DTSEN_DEV_ISSUER_DIR/tokens.env"
+
 cat <<MSG
 
-DTSEN is running (SQLite under ./var, logs under ./var/log).
+DTSEN is running (SQLite under $var, logs under $var/log).
 
-  REST gateway       http://$DTSEN_GATEWAY_HTTP_ADDR
-  OpenAPI            http://$DTSEN_GATEWAY_HTTP_ADDR/openapi.json
+  REST gateway       $gw
+  OpenAPI            $gw/openapi.json
   gRPC (reflection)  registry $DTSEN_REGISTRY_GRPC_ADDR, asset $DTSEN_ASSET_GRPC_ADDR,
                      income $DTSEN_INCOME_GRPC_ADDR, serviceusage $DTSEN_SERVICEUSAGE_GRPC_ADDR
+  Token issuer       $issuer  (DEVELOPMENT ONLY; docs/security.md)
 
-Demo data: $families synthetic families (./var/population-$families-1; reused on restart).
+Demo data: $families synthetic families ($population; reused on restart).
 Families to try (KK, head's NIK, head, members, village):
-$(bin/dtsenctl examples --families "$families" --seed 1 -n 3 | sed 's/^/  /')
+$(bin/dtsenctl examples --families "$families" --seed 1 --dir "$population" -n 3 | sed 's/^/  /')
 
-Try:
+Every call needs a bearer token. Persona tokens, valid 12 h and minted afresh at each start, are
+in $tokens; the personas are placed around family $kk (village $DTSEN_DEMO_REGION):
+$(sed 's/^/  /' "$DTSEN_DEV_ISSUER_DIR/personas.txt")
+
+Ready to paste, the district officer (dinsos) of ${DTSEN_DEMO_REGION:0:5} reading that family:
+  curl -s -H "Authorization: Bearer $DTSEN_TOKEN_DISTRICT_OFFICER" $gw/v1/families/$kk
+
+Try, in another shell from this directory:
+  source $tokens
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_OTHER_DISTRICT_OFFICER" $gw/v1/families/$kk   # refused: REGION_OUT_OF_SCOPE
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_CITIZEN" $gw/v1/persons/$nik
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_ANALYST" $gw/v1/families/$kk                  # refused: AGGREGATES_ONLY
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_PROVINCIAL_OFFICER" $gw/v1/families/$kk       # identities masked
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_DISTRICT_OFFICER" $gw/v1/families/$kk/assets  # also economics, serviceUsage
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_DISTRICT_OFFICER" '$gw/v1/families?pageSize=2'
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_ADMIN" $gw/v1/services/registry/auditEvents    # who read what
+  export DTSEN_TOKEN=\$DTSEN_TOKEN_DISTRICT_OFFICER
   bin/dtsenctl get family $kk
-  bin/dtsenctl get person $nik
-  bin/dtsenctl get assets $kk          # also: economics, serviceusage; -o json for JSON
-  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/$kk
-  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/persons/$nik
-  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/$kk/assets
-  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/$kk/economics
-  curl -s http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families/$kk/serviceUsage
-  curl -s 'http://$DTSEN_GATEWAY_HTTP_ADDR/v1/families?pageSize=2&filter=region%20%3D%20%22${kk:0:2}%22'
-  grpcurl -plaintext -d '{"name":"families/$kk"}' $DTSEN_REGISTRY_GRPC_ADDR dtsen.registry.v1.RegistryService/GetFamily
+  bin/dtsenctl get assets $kk          # also: person NIK, economics, serviceusage; -o json for JSON
+  bin/dtsenctl token --role field_verifier --region 32.04.12   # mint your own (dev only)
+  grpcurl -plaintext -H "authorization: Bearer \$DTSEN_TOKEN" -d '{"name":"families/$kk"}' $DTSEN_REGISTRY_GRPC_ADDR dtsen.registry.v1.RegistryService/GetFamily
 
 Press Ctrl-C to stop.
 MSG
 
 # Exit when any process dies, so a crash is not hidden behind a live gateway.
 wait -n "${pids[@]}"
-echo "a service exited; see var/log/" >&2
+echo "a process exited; see $var/log/" >&2
 exit 1

@@ -193,8 +193,15 @@ Connection flags (every command that talks to a service):
   --registry-addr, --asset-addr, --income-addr, --serviceusage-addr
         gRPC addresses (env DTSEN_CTL_<CONTEXT>_ADDR; default 127.0.0.1:9101..9104)
   --tls, --tls-ca FILE    use TLS (system roots, or the CA in FILE)
-  --token TOKEN           send "authorization: Bearer TOKEN" (env DTSEN_CTL_TOKEN)
+  --token TOKEN           bearer JWT sent as "authorization: Bearer TOKEN" (env DTSEN_TOKEN)
+  --client-id ID, --client-secret SECRET, --issuer URL
+                          or obtain tokens with the OAuth2 client-credentials grant
+                          (env DTSEN_CTL_CLIENT_ID, DTSEN_CTL_CLIENT_SECRET, DTSEN_AUTH_ISSUER)
   --timeout DURATION      deadline of each unary call (default 30s)
+
+Every call needs a token. make run writes persona tokens to var/dev-issuer/tokens.env
+(source it); seed and import on loopback use its development hub client by default.
+Security model: docs/security.md.
 
 Run 'dtsenctl <command> --help' for a command's flags. Reference: docs/dtsenctl.md.
 `)

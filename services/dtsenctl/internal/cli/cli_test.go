@@ -7,16 +7,19 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	"github.com/dtsen-id/dtsen/services/asset/assettest"
 	"github.com/dtsen-id/dtsen/services/income/incometest"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/population/export"
 	"github.com/dtsen-id/dtsen/services/population/population"
@@ -25,25 +28,45 @@ import (
 )
 
 // platform is a real registry (and, when full, the three source contexts)
-// served in-process on SQLite, with the environment pointing dtsenctl at it.
+// served in-process on SQLite, trusting one development issuer, with the
+// environment pointing dtsenctl at it and carrying an integration client's
+// token for every agency the population emits.
 type platform struct {
-	reg *registrytest.Registry
-	env map[string]string
+	reg  *registrytest.Registry
+	auth *authtest.Env
+	env  map[string]string
 }
 
 func startPlatform(t *testing.T, full bool) *platform {
 	t.Helper()
-	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{ChunkSize: 50})
-	p := &platform{reg: reg, env: map[string]string{"DTSEN_CTL_REGISTRY_ADDR": reg.Addr,
+	return startPlatformWith(t, full, authtest.Start(t))
+}
+
+func startPlatformWith(t *testing.T, full bool, env *authtest.Env) *platform {
+	t.Helper()
+	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{ChunkSize: 50, Auth: env})
+	p := &platform{reg: reg, auth: env, env: map[string]string{"DTSEN_CTL_REGISTRY_ADDR": reg.Addr,
 		// Nothing listens there: a test that forgets a context fails fast.
 		"DTSEN_CTL_ASSET_ADDR": "127.0.0.1:1", "DTSEN_CTL_INCOME_ADDR": "127.0.0.1:1", "DTSEN_CTL_SERVICEUSAGE_ADDR": "127.0.0.1:1",
-		"DTSEN_CTL_TIMEOUT": "10s"}}
+		"DTSEN_CTL_TIMEOUT": "10s",
+		"DTSEN_TOKEN":       env.Token(t, authtest.Integration(hubAgencies...)),
+		// Never a developer's ./var/dev-issuer.
+		"DTSEN_DEV_ISSUER_DIR": filepath.Join(t.TempDir(), "no-dev-issuer")}}
 	if full {
-		p.env["DTSEN_CTL_ASSET_ADDR"] = assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{}).Addr
-		p.env["DTSEN_CTL_INCOME_ADDR"] = incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{}).Addr
-		p.env["DTSEN_CTL_SERVICEUSAGE_ADDR"] = serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{}).Addr
+		p.env["DTSEN_CTL_ASSET_ADDR"] = assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: env}).Addr
+		p.env["DTSEN_CTL_INCOME_ADDR"] = incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{Auth: env}).Addr
+		p.env["DTSEN_CTL_SERVICEUSAGE_ADDR"] = serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{Auth: env}).Addr
 	}
 	return p
+}
+
+// as returns args run with tok instead of the platform's default token.
+func (p *platform) as(t *testing.T, tok string, args ...string) (int, string, string) {
+	t.Helper()
+	saved := p.env["DTSEN_TOKEN"]
+	defer func() { p.env["DTSEN_TOKEN"] = saved }()
+	p.env["DTSEN_TOKEN"] = tok
+	return p.run(t, args...)
 }
 
 // run runs dtsenctl with args and returns its exit code and outputs.
@@ -196,7 +219,10 @@ func TestImportResumesAfterInterruption(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out bytes.Buffer
-	conn := &ConnConfig{Addr: map[string]*string{"registry": &p.reg.Addr}}
+	conn := &ConnConfig{Addr: map[string]*string{"registry": &p.reg.Addr}, Token: p.env["DTSEN_TOKEN"]}
+	if err := conn.authenticate(&Env{}, explicitAuth); err != nil {
+		t.Fatal(err)
+	}
 	defer conn.Close()
 	_, err := importFiles(ctx, conn, []string{path}, importOptions{Context: importContexts["registry"], BatchSize: 100, Stderr: &out,
 		afterBatch: func(_ string, b int) {
@@ -288,8 +314,15 @@ func TestGetFamilyAndPerson(t *testing.T) {
 	}
 }
 
+// TestSeed runs the platform as make run does: a development issuer
+// (dtsenctl dev-issuer) that every service trusts, seed authenticating as
+// its hub client by default, and the personas it printed reading the demo
+// family.
 func TestSeed(t *testing.T) {
-	p := startPlatform(t, true)
+	dev := startDevIssuer(t, "--families", "300", "--seed", "7")
+	p := startPlatformWith(t, true, dev.env)
+	delete(p.env, "DTSEN_TOKEN")
+	p.env["DTSEN_DEV_ISSUER_DIR"] = dev.dir
 	dir := filepath.Join(t.TempDir(), "pop")
 	start := time.Now()
 	code, out, errOut := p.run(t, "seed", "--families", "300", "--seed", "7", "--dir", dir)
@@ -297,9 +330,17 @@ func TestSeed(t *testing.T) {
 		t.Fatalf("seed: exit %d\n%s\n%s", code, out, errOut)
 	}
 	t.Logf("seed of 300 families: %s\n%s", time.Since(start), out)
+	if !strings.Contains(errOut, "authenticating as "+hubClientID) {
+		t.Errorf("seed did not say it used the dev hub client:\n%s", errOut)
+	}
 	m, err := readManifest(dir)
 	if err != nil || m == nil {
 		t.Fatalf("manifest: %v", err)
+	}
+	for _, f := range m.Files {
+		if f.Source != "" && !slices.Contains(hubAgencies, f.Source) {
+			t.Errorf("%s is imported under source %q, which the hub does not submit for", f.Name, f.Source)
+		}
 	}
 	// Every context file: all its records accounted for. Only the registry
 	// rejects (the deliberate NIK errors and persons in two families); the
@@ -334,17 +375,33 @@ func TestSeed(t *testing.T) {
 	t.Logf("second seed: %s", time.Since(start))
 
 	// Examples are families without deliberate errors, present in the registry.
+	// The first example is the family the personas were placed around.
 	code, out, _ = p.run(t, "examples", "--dir", dir, "-n", "2", "-o", "plain")
 	fields := strings.Fields(out)
 	if code != 0 || len(fields) != 4 {
 		t.Fatalf("examples: exit %d %q", code, out)
 	}
-	if code, out, errOut = p.run(t, "get", "family", fields[0]); code != 0 || !strings.Contains(out, fields[1]) {
-		t.Errorf("example family %s: exit %d\n%s%s", fields[0], code, out, errOut)
+	kk, nik := fields[0], fields[1]
+	if kk != dev.tokens["DTSEN_DEMO_KK"] || nik != dev.tokens["DTSEN_DEMO_NIK"] {
+		t.Fatalf("examples start with %s %s, the personas' demo family is %s %s", kk, nik,
+			dev.tokens["DTSEN_DEMO_KK"], dev.tokens["DTSEN_DEMO_NIK"])
+	}
+	for _, who := range []string{"DISTRICT_OFFICER", "VILLAGE_OPERATOR", "FIELD_VERIFIER", "PROVINCIAL_OFFICER", "CITIZEN", "ADMIN"} {
+		code, out, errOut = p.as(t, dev.tokens["DTSEN_TOKEN_"+who], "get", "family", kk)
+		// The provincial officer oversees: identities come back masked.
+		if code != 0 || !strings.Contains(out, "Family ") || strings.Contains(out, nik) != (who != "PROVINCIAL_OFFICER") {
+			t.Errorf("%s reading the demo family %s: exit %d\n%s%s", who, kk, code, out, errOut)
+		}
 	}
 	for _, what := range []string{"assets", "economics", "serviceusage"} {
-		if code, out, errOut = p.run(t, "get", what, fields[0], "-o", "json"); code != 0 || !strings.Contains(out, fields[0]) {
-			t.Errorf("get %s %s: exit %d\n%s%s", what, fields[0], code, out, errOut)
+		if code, out, errOut = p.as(t, dev.tokens["DTSEN_TOKEN_DISTRICT_OFFICER"], "get", what, kk, "-o", "json"); code != 0 || !strings.Contains(out, kk) {
+			t.Errorf("get %s %s: exit %d\n%s%s", what, kk, code, out, errOut)
+		}
+	}
+	for who, want := range map[string]string{"OTHER_DISTRICT_OFFICER": "REGION_OUT_OF_SCOPE", "ANALYST": "AGGREGATES_ONLY"} {
+		code, _, errOut = p.as(t, dev.tokens["DTSEN_TOKEN_"+who], "get", "family", kk)
+		if code != ExitFailure || !strings.Contains(errOut, "PermissionDenied") || !strings.Contains(errOut, want) {
+			t.Errorf("%s reading the demo family: exit %d, stderr %q; want PermissionDenied %s", who, code, errOut, want)
 		}
 	}
 }
@@ -359,7 +416,8 @@ func summaryLine(out, file string) string {
 }
 
 func TestBadArguments(t *testing.T) {
-	p := &platform{env: map[string]string{"DTSEN_CTL_REGISTRY_ADDR": "127.0.0.1:1"}}
+	noDev := filepath.Join(t.TempDir(), "no-dev-issuer")
+	p := &platform{env: map[string]string{"DTSEN_CTL_REGISTRY_ADDR": "127.0.0.1:1", "DTSEN_TOKEN": "x", "DTSEN_DEV_ISSUER_DIR": noDev}}
 	existing := filepath.Join(t.TempDir(), "x.jsonl")
 	writeLines(t, existing, "{}")
 	for _, tc := range []struct {
@@ -378,6 +436,19 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"get", "family"}, ExitUsage, "exactly one KK"},
 		{[]string{"get", "family", "3204120000000001", "-o", "yaml"}, ExitUsage, "want table or json"},
 		{[]string{"seed", "--families", "0"}, ExitUsage, "at least 1"},
+		{[]string{"get", "family", "3204120000000001", "--token", "x", "--client-id", "c"}, ExitUsage, "not both"},
+		{[]string{"get", "family", "3204120000000001", "--client-id", "c", "--client-secret", "s"}, ExitUsage, "DTSEN_AUTH_ISSUER"},
+		{[]string{"get", "family", "3204120000000001", "--client-id", "c", "--issuer", "http://127.0.0.1:1"}, ExitUsage, "--client-secret"},
+		{[]string{"get", "family", "3204120000000001", "--client-id", "c", "--client-secret", "s", "--issuer", "http://idp.example"},
+			ExitFailure, "clear text"},
+		{[]string{"token"}, ExitUsage, "--role is required"},
+		{[]string{"token", "--role", "mayor"}, ExitUsage, "not a DTSEN role"},
+		{[]string{"token", "--role", "district_officer"}, ExitUsage, "needs --region"},
+		{[]string{"token", "--role", "district_officer", "--region", "32.4"}, ExitUsage, "needs --region"},
+		{[]string{"token", "--role", "citizen", "--nik", "123"}, ExitUsage, "16-digit NIK"},
+		{[]string{"token", "--role", "integration_client", "--agency", "pln"}, ExitUsage, "needs --purpose"},
+		{[]string{"token", "--role", "admin", "--region", "32"}, ExitUsage, "--region applies"},
+		{[]string{"token", "--role", "admin", "--dir", noDev}, ExitFailure, "no development issuer"},
 		// A transport failure is exit 1.
 		{[]string{"import", "registry", "--timeout", "1s", existing}, ExitFailure, "Unavailable"},
 	} {
@@ -391,8 +462,28 @@ func TestBadArguments(t *testing.T) {
 		t.Errorf("--help: exit %d\n%s", code, out)
 	}
 	code, out, _ = p.run(t, "import", "--help")
-	if code != 0 || !strings.Contains(out, "--batch-size") || !strings.Contains(out, "--tls-ca") {
+	if code != 0 || !strings.Contains(out, "--batch-size") || !strings.Contains(out, "--tls-ca") || !strings.Contains(out, "--client-id") {
 		t.Errorf("import --help: exit %d\n%s", code, out)
+	}
+	// Secrets from the environment are never printed as flag defaults.
+	p.env["DTSEN_CTL_CLIENT_SECRET"] = "s3cret"
+	if code, out, _ = p.run(t, "get", "--help"); code != 0 || strings.Contains(out, "s3cret") || strings.Contains(out, "(default x)") {
+		t.Errorf("get --help shows a secret:\n%s", out)
+	}
+	for _, cmd := range []string{"dev-issuer", "token"} {
+		if code, out, _ = p.run(t, cmd, "--help"); code != 0 || !strings.Contains(out, "DEVELOPMENT ONLY") {
+			t.Errorf("%s --help does not say DEVELOPMENT ONLY:\n%s", cmd, out)
+		}
+	}
+
+	// get needs a token, and says which variable to set.
+	delete(p.env, "DTSEN_TOKEN")
+	if code, _, errOut := p.run(t, "get", "family", "3204120000000001"); code != ExitUsage || !strings.Contains(errOut, "DTSEN_TOKEN") {
+		t.Errorf("get without a token: exit %d, stderr %q", code, errOut)
+	}
+	// So does import when no dev issuer is there to fall back on.
+	if code, _, errOut := p.run(t, "import", "registry", existing); code != ExitUsage || !strings.Contains(errOut, "DTSEN_TOKEN") {
+		t.Errorf("import without a token: exit %d, stderr %q", code, errOut)
 	}
 }
 
@@ -417,21 +508,34 @@ func TestRegistryCSV(t *testing.T) {
 	}
 }
 
-func TestBearerTokenNeedsTLSOffLoopback(t *testing.T) {
+func TestTokenNeedsTLSOffLoopback(t *testing.T) {
 	addr := "10.1.2.3:9101"
 	c := &ConnConfig{Addr: map[string]*string{"registry": &addr}, Token: "secret"}
+	if err := c.authenticate(&Env{}, explicitAuth); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.Conn("registry"); err == nil || !strings.Contains(err.Error(), "--tls") {
 		t.Errorf("token in clear text off loopback: err = %v", err)
 	}
 	local := "127.0.0.1:9101"
-	c = &ConnConfig{Addr: map[string]*string{"registry": &local}, Token: "secret"}
+	c = &ConnConfig{Addr: map[string]*string{"registry": &local}, Token: "Bearer secret"}
+	if err := c.authenticate(&Env{}, explicitAuth); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := c.Conn("registry"); err != nil {
 		t.Errorf("token on loopback: %v", err)
 	}
 	c.Close()
-	md, _ := bearer("secret").GetRequestMetadata(context.Background())
-	if md["authorization"] != "Bearer secret" {
-		t.Errorf("metadata = %v", md)
+	creds := tokenCredentials{src: c.tokens}
+	md, err := creds.GetRequestMetadata(context.Background())
+	if err != nil || md["authorization"] != "Bearer secret" {
+		t.Errorf("metadata = %v, %v", md, err)
+	}
+	// Health checks carry no token: waiting for a service never depends on
+	// the issuer.
+	health := credentials.NewContextWithRequestInfo(context.Background(), credentials.RequestInfo{Method: "/grpc.health.v1.Health/Check"})
+	if md, err := creds.GetRequestMetadata(health); err != nil || len(md) != 0 {
+		t.Errorf("health check metadata = %v, %v", md, err)
 	}
 }
 

@@ -12,20 +12,31 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
-// ConnConfig holds the connection flags: one address per context, TLS, an
-// optional bearer token and the unary-call timeout.
+// ConnConfig holds the connection flags: one address per context, TLS, the
+// caller's credentials (a bearer token, or OAuth2 client credentials at an
+// issuer) and the unary-call timeout.
 type ConnConfig struct {
-	Addr    map[string]*string
-	TLS     bool
-	TLSCA   string
-	Token   string
-	Timeout time.Duration
+	Addr         map[string]*string
+	TLS          bool
+	TLSCA        string
+	Token        string
+	ClientID     string
+	ClientSecret string
+	Issuer       string
+	Audience     string
+	Timeout      time.Duration
+
+	// tokens is what authenticate chose; nil sends no token.
+	tokens   oauth2.TokenSource
+	identity string
+	getenv   func(string) string
 
 	mu    sync.Mutex
 	conns map[string]*grpc.ClientConn
@@ -53,7 +64,16 @@ func connFlags(fs *flag.FlagSet, getenv func(string) string) *ConnConfig {
 	}
 	fs.BoolVar(&c.TLS, "tls", env("DTSEN_CTL_TLS", "") == "true", "connect with TLS (env DTSEN_CTL_TLS=true)")
 	fs.StringVar(&c.TLSCA, "tls-ca", env("DTSEN_CTL_TLS_CA", ""), "PEM file of the CA that signs the servers' certificates (implies --tls; default: system roots)")
-	fs.StringVar(&c.Token, "token", env("DTSEN_CTL_TOKEN", ""), "bearer token sent as 'authorization: Bearer TOKEN' (env DTSEN_CTL_TOKEN)")
+	// Secrets are read from the environment only when used, so that --help
+	// never prints them as flag defaults.
+	c.getenv = getenv
+	fs.StringVar(&c.Token, "token", "", "bearer JWT sent as 'authorization: Bearer TOKEN' (env DTSEN_TOKEN)")
+	fs.StringVar(&c.ClientID, "client-id", env("DTSEN_CTL_CLIENT_ID", ""),
+		"OAuth2 client id: obtain tokens with the client-credentials grant instead of --token (env DTSEN_CTL_CLIENT_ID)")
+	fs.StringVar(&c.ClientSecret, "client-secret", "",
+		"OAuth2 client secret; prefer the env DTSEN_CTL_CLIENT_SECRET, which other users cannot see in ps")
+	fs.StringVar(&c.Issuer, "issuer", env("DTSEN_AUTH_ISSUER", ""), "OIDC issuer URL whose token endpoint --client-id uses (env DTSEN_AUTH_ISSUER)")
+	fs.StringVar(&c.Audience, "audience", env("DTSEN_AUTH_AUDIENCE", "dtsen"), "audience requested for client-credentials tokens (env DTSEN_AUTH_AUDIENCE)")
 	timeout, err := time.ParseDuration(env("DTSEN_CTL_TIMEOUT", "30s"))
 	if err != nil {
 		timeout = 30 * time.Second
@@ -93,11 +113,11 @@ func (c *ConnConfig) Conn(name string) (*grpc.ClientConn, error) {
 	} else {
 		opts = append(opts, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	}
-	if c.Token != "" {
+	if c.tokens != nil {
 		if !useTLS && !isLoopback(addr) {
-			return nil, fmt.Errorf("refusing to send --token in clear text to %s: use --tls (plaintext is allowed on loopback only)", addr)
+			return nil, fmt.Errorf("refusing to send a token in clear text to %s: use --tls (plaintext is allowed on loopback only)", addr)
 		}
-		opts = append(opts, grpc.WithPerRPCCredentials(bearer(c.Token)))
+		opts = append(opts, grpc.WithPerRPCCredentials(tokenCredentials{src: c.tokens, identity: c.identity}))
 	}
 	opts = append(opts, grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(64<<20)))
 	cc, err := grpc.NewClient(addr, opts...)
@@ -160,16 +180,6 @@ func (c *ConnConfig) WaitHealthy(ctx context.Context, name string) error {
 		}
 	}
 }
-
-type bearer string
-
-func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	return map[string]string{"authorization": "Bearer " + string(b)}, nil
-}
-
-// RequireTransportSecurity is false so the token also works on loopback
-// without TLS; Conn refuses plaintext to any other host.
-func (b bearer) RequireTransportSecurity() bool { return false }
 
 func isLoopback(addr string) bool {
 	host, _, err := net.SplitHostPort(addr)

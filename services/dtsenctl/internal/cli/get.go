@@ -78,7 +78,13 @@ func init() {
 		Summary: "show a family, a person, or a family's assets, economics or service usage",
 		Help: `Reads one resource and prints it: a family with its members (registry), a person
 (registry), or a family's summary in a source context (assets, economics,
-serviceusage). Human-readable by default; -o json prints the API's protojson.`,
+serviceusage). Human-readable by default; -o json prints the API's protojson.
+
+Needs a token (--token or DTSEN_TOKEN) or client credentials: what comes back
+depends on who asks. With make run, 'source var/dev-issuer/tokens.env' and pick a
+persona, e.g. DTSEN_TOKEN=$DTSEN_TOKEN_DISTRICT_OFFICER. A refusal prints the
+reason (REGION_OUT_OF_SCOPE, NOT_OWN_FAMILY, AGGREGATES_ONLY, ...) and the
+message in English and Indonesian.`,
 		Conn: true,
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&output, "o", "table", "output format: table or json")
@@ -101,6 +107,9 @@ serviceusage). Human-readable by default; -o json prints the API's protojson.`,
 			key := args[1]
 			if i := strings.LastIndexByte(key, '/'); i >= 0 { // accept families/KK, persons/NIK
 				key = key[i+1:]
+			}
+			if err := e.Conn.authenticate(e, explicitAuth); err != nil {
+				return err
 			}
 			defer e.Conn.Close()
 			cctx, cancel := e.Conn.unary(ctx)

@@ -32,7 +32,13 @@ income, serviceusage: dtsenctl; asset: the records' own source).
 Ends with the accepted, unchanged and rejected counts and the rejections by
 reason; every rejection (index, line, key, field, reason, description) is
 written as JSONL to --rejections (default FILE.rejections.jsonl). Exits 0 when
-the import completed, even with rejections; 1 on a transport or server failure.`,
+the import completed, even with rejections; 1 on a transport or server failure.
+
+Only the integration client of the agency that owns the records may import them
+(AGENCY_NOT_OWNER otherwise): authenticate with --token/DTSEN_TOKEN or with
+--client-id/--client-secret and --issuer. Without either, against services on
+loopback, dtsenctl uses the development issuer's data-exchange hub client
+(dtsen-hub, from ./var/dev-issuer/clients.json) when make run's issuer is there.`,
 		Conn: true,
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&source, "source", "", "batch header source (default: manifest.json, the context's default, or the records')")
@@ -53,6 +59,9 @@ the import completed, even with rejections; 1 on a transport or server failure.`
 			}
 			if batchSize < 1 {
 				return usagef("--batch-size must be at least 1")
+			}
+			if err := e.Conn.authenticate(e, submitAuth, ic.Name); err != nil {
+				return err
 			}
 			defer e.Conn.Close()
 			results, err := importFiles(ctx, e.Conn, args[1:], importOptions{

@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +22,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
 )
 
 // DefaultBatchSize is the number of records per ImportRecords batch.
@@ -479,8 +483,9 @@ func inProgress(err error) bool {
 	return false
 }
 
-// describe turns a gRPC error into one readable line: code, message and the
-// ErrorInfo reason.
+// describe turns a gRPC error into one readable line: code, message, the
+// ErrorInfo reason and metadata, the Indonesian message, and what to do
+// about an authentication failure.
 func describe(err error) error {
 	if errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled {
 		return errors.New("interrupted; run the same command again to resume (completed batches are skipped)")
@@ -489,26 +494,47 @@ func describe(err error) error {
 	if !ok {
 		return err
 	}
-	reason := ""
-	var fields []string
+	var (
+		reason, indonesian string
+		meta, fields       []string
+	)
 	for _, d := range st.Details() {
 		switch d := d.(type) {
 		case *errdetails.ErrorInfo:
 			reason = d.GetReason()
+			for _, k := range slices.Sorted(maps.Keys(d.GetMetadata())) {
+				meta = append(meta, k+"="+d.GetMetadata()[k])
+			}
 		case *errdetails.BadRequest:
 			for _, v := range d.GetFieldViolations() {
 				fields = append(fields, v.GetField()+": "+v.GetDescription())
+			}
+		case *errdetails.LocalizedMessage:
+			if d.GetLocale() == apierror.LocaleIndonesian {
+				indonesian = d.GetMessage()
 			}
 		}
 	}
 	msg := st.Code().String() + ": " + st.Message()
 	if reason != "" {
-		msg += " (" + reason + ")"
+		msg += " (" + strings.Join(append([]string{reason}, meta...), "; ") + ")"
 	}
 	if len(fields) > 0 {
 		msg += " [" + strings.Join(fields, "; ") + "]"
 	}
-	if st.Code() == codes.Unavailable {
+	if indonesian != "" && indonesian != st.Message() {
+		msg += " / " + apierror.LocaleIndonesian + ": " + indonesian
+	}
+	switch {
+	case reason == auth.ReasonTokenExpired:
+		msg += "; get a new token (make run mints persona tokens at each start; 'dtsenctl token' mints one)"
+	case reason == auth.ReasonTokenMissing:
+		msg += "; set DTSEN_TOKEN or pass --token"
+	case reason == auth.ReasonTokenInvalid:
+		msg += "; was the token issued by the issuer the services trust (their DTSEN_AUTH_ISSUER and audience)?"
+	case reason == auth.ReasonIssuerUnavailable:
+		msg += "; is the token issuer running?"
+	case st.Code() == codes.Unavailable:
 		msg += "; is the service running and the address right?"
 	}
 	return errors.New(msg)

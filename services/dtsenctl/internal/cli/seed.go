@@ -34,7 +34,12 @@ records against it), through the same code path as 'dtsenctl import'.
 A directory whose manifest.json already describes the same families and seed is
 reused without generating again, and batches that were imported before come
 back "replayed" and are skipped, so seeding again is a fast no-op and an
-interrupted seed resumes where it stopped.`,
+interrupted seed resumes where it stopped.
+
+The imports need an integration client that submits for every agency of the
+population. Against services on loopback, without --token or --client-id, seed
+uses the development issuer's data-exchange hub client (dtsen-hub, secret in
+./var/dev-issuer/clients.json or DTSEN_DEV_ISSUER_DIR), as make run does.`,
 		Conn: true,
 		Flags: func(fs *flag.FlagSet) {
 			fs.IntVar(&families, "families", 20000, "number of households (KKs)")
@@ -55,6 +60,9 @@ interrupted seed resumes where it stopped.`,
 			}
 			if dir == "" {
 				dir = defaultPopulationDir(families, seed)
+			}
+			if err := e.Conn.authenticate(e, submitAuth, contextNames...); err != nil {
+				return err
 			}
 			defer e.Conn.Close()
 			return runSeed(ctx, e, seedOptions{Families: families, Seed: seed, Dir: dir, BatchSize: batchSize, Wait: wait})
