@@ -130,7 +130,7 @@ func (c *Client) LookupFamilies(ctx context.Context, niks, kks []string) (map[st
 
 	for len(missN) > 0 || len(missK) > 0 {
 		n, k := min(len(missN), batchSize), min(len(missK), batchSize)
-		resp, err := c.rpc.LookupIdentities(ctx, &registryv1.LookupIdentitiesRequest{Niks: missN[:n], KkNumbers: missK[:k]})
+		resp, err := c.lookup(ctx, &registryv1.LookupIdentitiesRequest{Niks: missN[:n], KkNumbers: missK[:k]})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -157,6 +157,17 @@ func (c *Client) LookupFamilies(ctx context.Context, niks, kks []string) (map[st
 		c.mu.Unlock()
 	}
 	return persons, families, nil
+}
+
+// lookupWait bounds how long a lookup waits for the registry connection to
+// become ready: a service that starts before the registry (or a registry
+// restarting) delays its callers briefly instead of failing them at once.
+const lookupWait = 2 * time.Second
+
+func (c *Client) lookup(ctx context.Context, req *registryv1.LookupIdentitiesRequest) (*registryv1.LookupIdentitiesResponse, error) {
+	ctx, cancel := context.WithTimeout(ctx, lookupWait)
+	defer cancel()
+	return c.rpc.LookupIdentities(ctx, req, grpc.WaitForReady(true))
 }
 
 // makeRoom keeps the cache within its bound. It drops everything when full:
