@@ -165,9 +165,15 @@ func (c *Client) LookupFamilies(ctx context.Context, niks, kks []string) (map[st
 const lookupWait = 2 * time.Second
 
 func (c *Client) lookup(ctx context.Context, req *registryv1.LookupIdentitiesRequest) (*registryv1.LookupIdentitiesResponse, error) {
-	ctx, cancel := context.WithTimeout(ctx, lookupWait)
+	waitCtx, cancel := context.WithTimeout(ctx, lookupWait)
 	defer cancel()
-	return c.rpc.LookupIdentities(ctx, req, grpc.WaitForReady(true))
+	resp, err := c.rpc.LookupIdentities(waitCtx, req, grpc.WaitForReady(true))
+	if err != nil && ctx.Err() == nil && status.Code(err) == codes.DeadlineExceeded {
+		// Our own wait ran out, not the caller's deadline: the registry is
+		// unreachable, which callers report as such.
+		return nil, status.Error(codes.Unavailable, "the registry is not reachable")
+	}
+	return resp, err
 }
 
 // makeRoom keeps the cache within its bound. It drops everything when full:
