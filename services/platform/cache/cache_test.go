@@ -109,8 +109,10 @@ func behaviour(t *testing.T, newCache func(t *testing.T) *cache.Cache) {
 		c := newCache(t)
 		following(t, c)
 		s := &source{value: "v1"}
-		if get(t, c, "3204120101100001", s) != "v1" || get(t, c, "3204120101100001", s) != "v1" || s.loads.Load() != 1 {
-			t.Fatalf("loads %d, want 1", s.loads.Load())
+		first := get(t, c, "3204120101100001", s)
+		second := get(t, c, "3204120101100001", s) // served from the cache
+		if first != "v1" || second != "v1" || s.loads.Load() != 1 {
+			t.Fatalf("got %q then %q with %d loads, want v1 twice and 1 load", first, second, s.loads.Load())
 		}
 		s.set("v2")
 		c.Invalidate(context.Background(), "3204120101100001")
