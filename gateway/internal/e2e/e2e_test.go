@@ -1050,6 +1050,13 @@ func TestOpenAPI(t *testing.T) {
 	if !found {
 		t.Errorf("OpenAPI paths %v lack /v1/families", keys(paths))
 	}
+	// A generated client must know every route needs the bearer token.
+	defs, _ := doc["securityDefinitions"].(map[string]any)
+	bearer, _ := defs["bearer"].(map[string]any)
+	sec, _ := doc["security"].([]any)
+	if bearer["in"] != "header" || bearer["name"] != "Authorization" || len(sec) != 1 {
+		t.Errorf("OpenAPI security: definitions %v, requirements %v", defs, sec)
+	}
 	e.ok(e.get("/healthz"))
 	e.ok(e.get("/readyz"))
 }
