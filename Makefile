@@ -45,9 +45,10 @@ generate: tools ## Regenerate Go, gateway and OpenAPI code from proto/.
 	buf generate
 
 .PHONY: lint
-lint: tools ## buf lint, buf format check, go vet and staticcheck over every module.
+lint: tools ## buf lint, buf format check, gofmt, go vet and staticcheck over every module.
 	buf lint
 	buf format --diff --exit-code
+	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	@set -e; for m in $(MODULES); do echo "== vet $$m"; go -C $$m vet ./...; done
 	@set -e; for m in $(MODULES); do echo "== staticcheck $$m"; (cd $$m && staticcheck ./...); done
 

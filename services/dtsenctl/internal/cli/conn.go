@@ -26,6 +26,8 @@ type ConnConfig struct {
 	Addr         map[string]*string
 	TLS          bool
 	TLSCA        string
+	TLSCert      string
+	TLSKey       string
 	Token        string
 	ClientID     string
 	ClientSecret string
@@ -63,6 +65,8 @@ func connFlags(fs *flag.FlagSet, getenv func(string) string) *ConnConfig {
 			name+" gRPC address (env DTSEN_CTL_"+strings.ToUpper(name)+"_ADDR)")
 	}
 	fs.BoolVar(&c.TLS, "tls", env("DTSEN_CTL_TLS", "") == "true", "connect with TLS (env DTSEN_CTL_TLS=true)")
+	fs.StringVar(&c.TLSCert, "tls-cert", env("DTSEN_CTL_TLS_CERT", ""), "PEM client certificate, for services that require mutual TLS (with --tls-key; implies --tls)")
+	fs.StringVar(&c.TLSKey, "tls-key", env("DTSEN_CTL_TLS_KEY", ""), "PEM key of --tls-cert")
 	fs.StringVar(&c.TLSCA, "tls-ca", env("DTSEN_CTL_TLS_CA", ""), "PEM file of the CA that signs the servers' certificates (implies --tls; default: system roots)")
 	// Secrets are read from the environment only when used, so that --help
 	// never prints them as flag defaults.
@@ -95,9 +99,19 @@ func (c *ConnConfig) Conn(name string) (*grpc.ClientConn, error) {
 	}
 	addr := *addrp
 	var opts []grpc.DialOption
-	useTLS := c.TLS || c.TLSCA != ""
+	useTLS := c.TLS || c.TLSCA != "" || c.TLSCert != ""
 	if useTLS {
 		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if (c.TLSCert == "") != (c.TLSKey == "") {
+			return nil, fmt.Errorf("--tls-cert and --tls-key go together")
+		}
+		if c.TLSCert != "" {
+			pair, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+			if err != nil {
+				return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+			}
+			cfg.Certificates = []tls.Certificate{pair}
+		}
 		if c.TLSCA != "" {
 			pem, err := os.ReadFile(c.TLSCA)
 			if err != nil {
