@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,7 +89,24 @@ type Verifier struct {
 	discErr   time.Time // when discovery last failed, to back off
 	keys      *oidc.RemoteKeySet
 	keysSince time.Time
+
+	// verified remembers tokens whose signature and claims were checked, so
+	// a caller's repeated requests do not each pay an ECDSA verification
+	// (a third of a cached family read's CPU). An entry lives until the
+	// token expires or KeyRefresh passes, whichever is first: a withdrawn
+	// key stops verifying within KeyRefresh, as without the memo.
+	vmu      sync.Mutex
+	verified map[[32]byte]verifiedToken
 }
+
+type verifiedToken struct {
+	p       Principal
+	expires time.Time
+}
+
+// maxVerified bounds the memo; when full it starts over, which only costs
+// verifications.
+const maxVerified = 50_000
 
 type discovery struct {
 	JWKSURI       string `json:"jwks_uri"`
@@ -123,6 +141,11 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 	if raw == "" {
 		return nil, unauthenticated(ReasonTokenMissing, "a bearer token is required", "token bearer wajib disertakan")
 	}
+	sum := sha256.Sum256([]byte(raw))
+	if p, ok := v.remembered(sum); ok {
+		p.Token = raw
+		return p, nil
+	}
 	keys, err := v.keySet(ctx)
 	if err != nil {
 		return nil, err
@@ -148,7 +171,34 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 	if err := checkClaims(p); err != nil {
 		return nil, err
 	}
+	v.remember(sum, p, tok.Expiry)
 	return p, nil
+}
+
+func (v *Verifier) remembered(sum [32]byte) (*Principal, bool) {
+	v.vmu.Lock()
+	defer v.vmu.Unlock()
+	e, ok := v.verified[sum]
+	if !ok || !time.Now().Before(e.expires) {
+		return nil, false
+	}
+	p := e.p // a copy: handlers set Purpose on theirs
+	return &p, true
+}
+
+func (v *Verifier) remember(sum [32]byte, p *Principal, expiry time.Time) {
+	until := time.Now().Add(v.cfg.KeyRefresh)
+	if !expiry.IsZero() && expiry.Before(until) {
+		until = expiry
+	}
+	v.vmu.Lock()
+	defer v.vmu.Unlock()
+	if v.verified == nil || len(v.verified) >= maxVerified {
+		v.verified = make(map[[32]byte]verifiedToken)
+	}
+	e := verifiedToken{p: *p, expires: until}
+	e.p.Token = ""
+	v.verified[sum] = e
 }
 
 // checkClaims refuses a token whose role cannot be enforced: a region-bound

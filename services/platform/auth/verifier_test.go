@@ -126,6 +126,19 @@ func TestVerify(t *testing.T) {
 		}
 	})
 
+	t.Run("a remembered token still expires", func(t *testing.T) {
+		short := sign(t, env, map[string]any{"exp": time.Now().Add(1500 * time.Millisecond).Unix()})
+		if _, err := env.Verifier.Verify(ctx, short); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.Verifier.Verify(ctx, short); err != nil { // from the memo
+			t.Fatal(err)
+		}
+		time.Sleep(2100 * time.Millisecond)
+		_, err := env.Verifier.Verify(ctx, short)
+		wantReason(t, err, codes.Unauthenticated, auth.ReasonTokenExpired)
+	})
+
 	t.Run("a graceful rotation keeps the old key valid", func(t *testing.T) {
 		old := sign(t, env, nil)
 		if err := env.Issuer.Rotate(true); err != nil {
