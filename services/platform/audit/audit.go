@@ -13,6 +13,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
@@ -38,10 +39,15 @@ const ReasonUnavailable = "AUDIT_UNAVAILABLE"
 type Log struct {
 	db      *storage.DB
 	service string
+
+	start sync.Once
+	queue chan pending
 }
 
 // New returns the log of service in db (migrated with Migrations).
-func New(db *storage.DB, service string) *Log { return &Log{db: db, service: service} }
+func New(db *storage.DB, service string) *Log {
+	return &Log{db: db, service: service, queue: make(chan pending, 1024)}
+}
 
 // Event is one read of one record.
 type Event struct {
@@ -58,8 +64,15 @@ type Event struct {
 }
 
 // Read records that the caller in ctx read each of records (resource names
-// such as "families/3204..." or "persons/3204..."), in one transaction. Call
-// it after authorisation and before returning the data; return its error.
+// such as "families/3204..." or "persons/3204..."). Call it after
+// authorisation and before returning the data; return its error. It returns
+// once the events are committed.
+//
+// Concurrent reads share commits: one writer takes every event queued while
+// the previous commit was running and commits them together, so under load a
+// commit (a WAL flush on PostgreSQL, the single writer on SQLite) is paid per
+// batch rather than per read, while a lone read waits for nothing but its own
+// commit.
 func (l *Log) Read(ctx context.Context, records ...string) error {
 	if len(records) == 0 {
 		return nil
@@ -75,27 +88,99 @@ func (l *Log) Read(ctx context.Context, records ...string) error {
 	}
 	now := time.Now().UnixMicro()
 	requestID := grpcserver.RequestID(ctx)
-	err = l.db.InTx(ctx, func(tx *storage.Tx) error {
-		for _, rec := range dedupe(records) {
-			_, err := tx.ExecContext(ctx, `INSERT INTO audit_events
-				(event_time, subject, role, region, purpose, method, record, request_id, trace_id)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				now, p.Subject, string(p.Role), p.Region, p.Purpose, method, rec, requestID, traceID)
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	recs := dedupe(records)
+	rows := make([][]any, len(recs))
+	for i, rec := range recs {
+		rows[i] = []any{now, p.Subject, string(p.Role), p.Region, p.Purpose, method, rec, requestID, traceID}
+	}
+	req := pending{rows: rows, done: make(chan error, 1)}
+	l.start.Do(func() { go l.writer() })
+	select {
+	case l.queue <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err = <-req.done:
+	case <-ctx.Done():
+		// The events may still be committed: an audit entry for a read that
+		// was then abandoned is harmless; a read without one is not.
+		return ctx.Err()
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 		return apierror.New(codes.Unavailable, auth.Domain, ReasonUnavailable).
 			Message("the read cannot be recorded in the audit log, so it is refused; try again",
 				"akses tidak dapat dicatat di log audit sehingga ditolak; coba lagi").Err()
 	}
 	return nil
+}
+
+// pending is one Read waiting for its events to commit.
+type pending struct {
+	rows [][]any
+	done chan error
+}
+
+// maxBatchRows bounds one commit; insertRows bounds one statement (9
+// parameters a row, well under PostgreSQL's and SQLite's parameter limits).
+const (
+	maxBatchRows = 2000
+	insertRows   = 500
+	writeTimeout = 10 * time.Second
+)
+
+// writer commits queued events, batching whatever queued up meanwhile.
+func (l *Log) writer() {
+	for first := range l.queue {
+		batch := []pending{first}
+		n := len(first.rows)
+	drain:
+		for n < maxBatchRows {
+			select {
+			case p := <-l.queue:
+				batch = append(batch, p)
+				n += len(p.rows)
+			default:
+				break drain
+			}
+		}
+		rows := make([][]any, 0, n)
+		for _, p := range batch {
+			rows = append(rows, p.rows...)
+		}
+		err := l.insert(rows)
+		for _, p := range batch {
+			p.done <- err
+		}
+	}
+}
+
+func (l *Log) insert(rows [][]any) error {
+	// Not any one request's context: the batch holds many requests' events.
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	return l.db.InTx(ctx, func(tx *storage.Tx) error {
+		for len(rows) > 0 {
+			chunk := rows[:min(len(rows), insertRows)]
+			rows = rows[len(chunk):]
+			var sb strings.Builder
+			sb.WriteString(`INSERT INTO audit_events
+				(event_time, subject, role, region, purpose, method, record, request_id, trace_id) VALUES `)
+			args := make([]any, 0, len(chunk)*9)
+			for i, r := range chunk {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				n := len(args)
+				fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9)
+				args = append(args, r...)
+			}
+			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func dedupe(records []string) []string {

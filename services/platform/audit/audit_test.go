@@ -2,7 +2,9 @@ package audit_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,6 +101,37 @@ func TestLog(t *testing.T) {
 			err = audit.New(broken, "registry").Read(ctx, "families/3204120101100003")
 			if status.Code(err) != codes.Unavailable || apierror.ReasonOf(err) != audit.ReasonUnavailable {
 				t.Fatalf("got %v", err)
+			}
+		})
+
+		t.Run("concurrent reads share commits and every event lands once", func(t *testing.T) {
+			before, _ := log.List(ctx, audit.Query{Limit: 10_000})
+			var wg sync.WaitGroup
+			errs := make(chan error, 64)
+			for i := range 64 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs <- log.Read(ctx, fmt.Sprintf("families/33010101011%05d", i), fmt.Sprintf("persons/33010115059%05d", i))
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			after, _ := log.List(ctx, audit.Query{Limit: 10_000})
+			if len(after)-len(before) != 128 {
+				t.Fatalf("%d new events, want 128", len(after)-len(before))
+			}
+			seen := map[string]bool{}
+			for _, e := range after[:128] {
+				if seen[e.Record] {
+					t.Fatalf("%s recorded twice", e.Record)
+				}
+				seen[e.Record] = true
 			}
 		})
 	})
