@@ -75,6 +75,9 @@ run: build ## Build and start the platform on SQLite, seeded with demo families;
 	@deploy/local/run.sh
 
 .PHONY: bench
+eval: ## Train both welfare models on a fresh 200,000-family population and write docs/evaluation.md.
+	go -C services/scoring run ./cmd/dtsen-eval -families 200000 -seed 20261127 -out ../../docs/evaluation.md
+
 bench: ## Import benchmarks of every context (PostgreSQL at 127.0.0.1:5432 and SQLite); see BENCHMARKS.md.
 	@set -e; for s in $(SERVICES); do \
 		echo "== bench $$s"; \
