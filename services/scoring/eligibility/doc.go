@@ -15,7 +15,7 @@
 //     eligible or not, with reasons as machine codes and as plain text in
 //     Bahasa Indonesia and English.
 //  2. [ApplyQuotas] settles the quota programmes (PBI JK) over the whole run:
-//     the poorest qualifying families first, ties by KK number.
+//     the poorest qualifying families first, ties as the national ranking breaks them.
 //  3. [FamilyState.Apply] compares the new decision with what the family is
 //     receiving and issues [Notice]s. Gains take effect at once; a loss takes
 //     effect only after an objection window, and a pending objection holds

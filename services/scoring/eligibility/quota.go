@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/dtsen-id/dtsen/services/scoring/ranking"
 	"math"
 	"slices"
 )
@@ -27,7 +28,7 @@ type QuotaResult struct {
 
 // ApplyQuotas settles every quota programme over the decisions of one run,
 // in place. Families that passed all other rules are taken in order of
-// score, lowest (poorest) first, ties broken by KK number, so the outcome
+// score, lowest (poorest) first, ties broken as the national ranking breaks them, so the outcome
 // does not depend on the order of decisions. Each takes one unit (families)
 // or its living members (persons) from the quota.
 //
@@ -71,8 +72,16 @@ func ApplyQuotas(t *Table, decisions []Decision) ([]QuotaResult, error) {
 				cands = append(cands, candidate{i, j})
 			}
 		}
+		// The national ranking's order (package ranking): the score at the
+		// deciles' resolution, then its KK tie-break, so the quota's
+		// cut-off agrees with the desil a family was told.
 		slices.SortFunc(cands, func(a, b candidate) int {
 			da, db := &decisions[a.decision], &decisions[b.decision]
+			pa, errA := ranking.PositionOf(da.Score, da.KK)
+			pb, errB := ranking.PositionOf(db.Score, db.KK)
+			if errA == nil && errB == nil {
+				return pa.Compare(pb)
+			}
 			return cmp.Or(cmp.Compare(da.Score, db.Score), cmp.Compare(da.KK, db.KK))
 		})
 
