@@ -356,26 +356,41 @@ func reversed[T any](s []T) []T {
 // reverseAll reverses every repeated field of the four messages: list
 // order must not leak into any feature.
 func reverseAll(in features.Input) features.Input {
-	f := proto.Clone(in.Family).(*registryv1.Family)
-	f.Members = reversed(f.Members)
-	a := proto.Clone(in.Assets).(*assetv1.FamilyAssets)
-	a.LandParcels, a.Vehicles = reversed(a.LandParcels), reversed(a.Vehicles)
-	a.Totals.VehiclesByType = reversed(a.Totals.VehiclesByType)
-	e := proto.Clone(in.Economics).(*incomev1.FamilyEconomics)
-	e.Members = reversed(e.Members)
-	for _, m := range e.Members {
-		m.Incomes, m.Employments, m.BankingPatterns = reversed(m.Incomes), reversed(m.Employments), reversed(m.BankingPatterns)
-		for _, b := range m.BankingPatterns {
-			b.Loans = reversed(b.Loans)
+	out := features.Input{ReferenceDate: in.ReferenceDate}
+	if in.Family != nil {
+		f := proto.Clone(in.Family).(*registryv1.Family)
+		f.Members = reversed(f.Members)
+		out.Family = f
+	}
+	if in.Assets != nil {
+		a := proto.Clone(in.Assets).(*assetv1.FamilyAssets)
+		a.LandParcels, a.Vehicles = reversed(a.LandParcels), reversed(a.Vehicles)
+		if a.Totals != nil {
+			a.Totals.VehiclesByType = reversed(a.Totals.VehiclesByType)
 		}
+		out.Assets = a
 	}
-	s := proto.Clone(in.ServiceUsage).(*serviceusagev1.FamilyServiceUsage)
-	s.Members = reversed(s.Members)
-	for _, m := range s.Members {
-		m.HealthCoverages, m.Enrolments = reversed(m.HealthCoverages), reversed(m.Enrolments)
+	if in.Economics != nil {
+		e := proto.Clone(in.Economics).(*incomev1.FamilyEconomics)
+		e.Members = reversed(e.Members)
+		for _, m := range e.Members {
+			m.Incomes, m.Employments, m.BankingPatterns = reversed(m.Incomes), reversed(m.Employments), reversed(m.BankingPatterns)
+			for _, b := range m.BankingPatterns {
+				b.Loans = reversed(b.Loans)
+			}
+		}
+		out.Economics = e
 	}
-	s.UtilityUsages, s.ProgrammeParticipations = reversed(s.UtilityUsages), reversed(s.ProgrammeParticipations)
-	return features.Input{Family: f, Assets: a, Economics: e, ServiceUsage: s, ReferenceDate: in.ReferenceDate}
+	if in.ServiceUsage != nil {
+		s := proto.Clone(in.ServiceUsage).(*serviceusagev1.FamilyServiceUsage)
+		s.Members = reversed(s.Members)
+		for _, m := range s.Members {
+			m.HealthCoverages, m.Enrolments = reversed(m.HealthCoverages), reversed(m.Enrolments)
+		}
+		s.UtilityUsages, s.ProgrammeParticipations = reversed(s.UtilityUsages), reversed(s.ProgrammeParticipations)
+		out.ServiceUsage = s
+	}
+	return out
 }
 
 func TestDeterminism(t *testing.T) {

@@ -161,5 +161,5 @@ func Assemble(h *population.Household, ref time.Time) features.Input {
 			s.ProgrammeParticipations = append(s.ProgrammeParticipations, x)
 		}
 	}
-	return features.Input{Family: f, Assets: a, Economics: e, ServiceUsage: s, ReferenceDate: ref}
+	return features.DropEmpty(features.Input{Family: f, Assets: a, Economics: e, ServiceUsage: s, ReferenceDate: ref})
 }
