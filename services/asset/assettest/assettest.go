@@ -27,7 +27,6 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
@@ -160,7 +159,7 @@ func Start(t testing.TB, url, registryAddr string, opts Options) *Asset {
 		_ = regConn.Close()
 	})
 	out := &Asset{Addr: lis.Addr().String(), DB: db, Auth: env, Audit: auditLog}
-	out.Conn = out.dial(t, env.Token(t, authtest.Integration(agencies...)))
+	out.Conn = authtest.Dial(t, out.Addr, env.Token(t, authtest.Integration(agencies...)))
 	out.Client = assetv1.NewAssetServiceClient(out.Conn)
 	return out
 }
@@ -168,30 +167,15 @@ func Start(t testing.TB, url, registryAddr string, opts Options) *Asset {
 // ClientAs returns a client whose calls carry a token for c.
 func (a *Asset) ClientAs(t testing.TB, c auth.Claims) assetv1.AssetServiceClient {
 	t.Helper()
-	return assetv1.NewAssetServiceClient(a.dial(t, a.Auth.Token(t, c)))
+	return assetv1.NewAssetServiceClient(authtest.Dial(t, a.Addr, a.Auth.Token(t, c)))
 }
 
 // Anonymous returns a client whose calls carry no token.
 func (a *Asset) Anonymous(t testing.TB) assetv1.AssetServiceClient {
 	t.Helper()
-	return assetv1.NewAssetServiceClient(a.dial(t, ""))
+	return assetv1.NewAssetServiceClient(authtest.Dial(t, a.Addr, ""))
 }
 
-// dial connects to the server, sending tok (when not "") on every call; the
-// connection closes when the test ends, before the server stops.
-func (a *Asset) dial(t testing.TB, tok string) *grpc.ClientConn {
-	t.Helper()
-	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
-	if tok != "" {
-		opts = append(opts, authtest.Bearer(tok)...)
-	}
-	conn, err := grpc.NewClient(a.Addr, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return conn
-}
 
 // Header returns a batch header message.
 func Header(source, batchID string) *assetv1.ImportRecordsRequest {

@@ -16,7 +16,6 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
@@ -62,30 +61,15 @@ type Income struct {
 // ClientAs returns a client whose calls carry a token for c.
 func (in *Income) ClientAs(t testing.TB, c auth.Claims) incomev1.IncomeServiceClient {
 	t.Helper()
-	return incomev1.NewIncomeServiceClient(dial(t, in.Addr, in.Auth.Token(t, c)))
+	return incomev1.NewIncomeServiceClient(authtest.Dial(t, in.Addr, in.Auth.Token(t, c)))
 }
 
 // Anonymous returns a client whose calls carry no token.
 func (in *Income) Anonymous(t testing.TB) incomev1.IncomeServiceClient {
 	t.Helper()
-	return incomev1.NewIncomeServiceClient(dial(t, in.Addr, ""))
+	return incomev1.NewIncomeServiceClient(authtest.Dial(t, in.Addr, ""))
 }
 
-// dial connects to addr, sending tok (when not "") on every call; the
-// connection closes when the test ends.
-func dial(t testing.TB, addr, tok string) *grpc.ClientConn {
-	t.Helper()
-	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
-	if tok != "" {
-		opts = append(opts, authtest.Bearer(tok)...)
-	}
-	conn, err := grpc.NewClient(addr, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return conn
-}
 
 // Options tune the server under test.
 type Options struct {
@@ -161,7 +145,7 @@ func Start(t testing.TB, url, registryAddr string, opts Options) *Income {
 			done <- reg.Identities().Sweep(ctx, opts.ReconcileInterval, repo.UnmatchedOwners, a.Reconcile, logger)
 		}()
 	}
-	conn := dial(t, lis.Addr().String(), env.Token(t, authtest.Integration(agencies...)))
+	conn := authtest.Dial(t, lis.Addr().String(), env.Token(t, authtest.Integration(agencies...)))
 	t.Cleanup(func() {
 		_ = conn.Close()
 		cancel()

@@ -117,7 +117,7 @@ func Start(t testing.TB, url string, opts Options) *Registry {
 		<-following
 	})
 	r := &Registry{Addr: lis.Addr().String(), DB: db, Auth: env, Audit: auditLog, Families: families}
-	r.Conn = r.dial(t, env.Token(t, authtest.Integration(agencies...)))
+	r.Conn = authtest.Dial(t, r.Addr, env.Token(t, authtest.Integration(agencies...)))
 	r.Client = registryv1.NewRegistryServiceClient(r.Conn)
 	return r
 }
@@ -125,7 +125,7 @@ func Start(t testing.TB, url string, opts Options) *Registry {
 // ClientAs returns a client whose calls carry a token for c.
 func (r *Registry) ClientAs(t testing.TB, c auth.Claims) registryv1.RegistryServiceClient {
 	t.Helper()
-	return registryv1.NewRegistryServiceClient(r.dial(t, r.Auth.Token(t, c)))
+	return registryv1.NewRegistryServiceClient(authtest.Dial(t, r.Addr, r.Auth.Token(t, c)))
 }
 
 // ServiceConn is a connection as the DTSEN workload (e.g. "asset") dials
@@ -145,24 +145,9 @@ func (r *Registry) ServiceConn(t testing.TB, workload string) *grpc.ClientConn {
 // Anonymous returns a client whose calls carry no token.
 func (r *Registry) Anonymous(t testing.TB) registryv1.RegistryServiceClient {
 	t.Helper()
-	return registryv1.NewRegistryServiceClient(r.dial(t, ""))
+	return registryv1.NewRegistryServiceClient(authtest.Dial(t, r.Addr, ""))
 }
 
-// dial connects to the server, sending tok (when not "") on every call; the
-// connection closes when the test ends, before the server stops.
-func (r *Registry) dial(t testing.TB, tok string) *grpc.ClientConn {
-	t.Helper()
-	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
-	if tok != "" {
-		opts = append(opts, authtest.Bearer(tok)...)
-	}
-	conn, err := grpc.NewClient(r.Addr, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return conn
-}
 
 // Family is demo.Family, re-exported for tests.
 var Family = demo.Family

@@ -71,12 +71,7 @@ func (s *Service) ClientAs(t testing.TB, c auth.Claims) suv1.ServiceUsageService
 // its own that closes when the test ends.
 func (s *Service) Anonymous(t testing.TB) suv1.ServiceUsageServiceClient {
 	t.Helper()
-	conn, err := grpc.NewClient(s.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return suv1.NewServiceUsageServiceClient(conn)
+	return suv1.NewServiceUsageServiceClient(authtest.Dial(t, s.Addr, ""))
 }
 
 // tokenConn sends its token on every call, in place of the connection's

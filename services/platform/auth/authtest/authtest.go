@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/dtsen-id/dtsen/services/platform/auth"
@@ -119,4 +120,21 @@ func Bearer(tok string) []grpc.DialOption {
 // WithToken returns ctx whose calls carry tok (overriding a Bearer default).
 func WithToken(ctx context.Context, tok string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, auth.AuthorizationHeader, "Bearer "+tok)
+}
+
+// Dial connects to a test server at addr, sending tok on every call (no
+// token when tok is ""); the connection closes when the test ends, before
+// the server it was opened to stops.
+func Dial(t testing.TB, addr, tok string) *grpc.ClientConn {
+	t.Helper()
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if tok != "" {
+		opts = append(opts, Bearer(tok)...)
+	}
+	conn, err := grpc.NewClient(addr, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
 }
