@@ -176,7 +176,6 @@ func (a *Asset) Anonymous(t testing.TB) assetv1.AssetServiceClient {
 	return assetv1.NewAssetServiceClient(authtest.Dial(t, a.Addr, ""))
 }
 
-
 // Header returns a batch header message.
 func Header(source, batchID string) *assetv1.ImportRecordsRequest {
 	return &assetv1.ImportRecordsRequest{Payload: &assetv1.ImportRecordsRequest_Header{

@@ -70,7 +70,6 @@ func (in *Income) Anonymous(t testing.TB) incomev1.IncomeServiceClient {
 	return incomev1.NewIncomeServiceClient(authtest.Dial(t, in.Addr, ""))
 }
 
-
 // Options tune the server under test.
 type Options struct {
 	// ChunkSize overrides the import chunk size (records per transaction).

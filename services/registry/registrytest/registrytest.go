@@ -148,6 +148,5 @@ func (r *Registry) Anonymous(t testing.TB) registryv1.RegistryServiceClient {
 	return registryv1.NewRegistryServiceClient(authtest.Dial(t, r.Addr, ""))
 }
 
-
 // Family is demo.Family, re-exported for tests.
 var Family = demo.Family
