@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dtsen-id/dtsen/services/scoring/domain"
 	"github.com/dtsen-id/dtsen/services/scoring/features"
 )
 
@@ -15,7 +16,7 @@ import (
 // batch, fn decides. fn runs on the calling goroutine, one call at a time,
 // so it needs no locking. FetchMany stops at fn's first error, or when ctx
 // ends, and returns that error; the KKs not yet reported then are not.
-func FetchMany(ctx context.Context, src FamilySource, kks []string, ref time.Time, workers int,
+func FetchMany(ctx context.Context, src domain.FamilySource, kks []string, ref time.Time, workers int,
 	fn func(kk string, in features.Input, err error) error) error {
 	workers = max(1, min(workers, len(kks)))
 	ctx, cancel := context.WithCancel(ctx)

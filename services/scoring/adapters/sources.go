@@ -5,9 +5,8 @@
 // reads. Scoring never reads another context's tables; this package is where
 // it talks to them.
 //
-// The interfaces (FamilySource, FamilyLister, LabelSource) are declared by
-// the consumer, in scoring's own terms. They live here until scoring has a
-// domain package of its own to hold them; Sources implements all three.
+// Sources implements the interfaces scoring declares in its own terms
+// (domain.FamilySource, domain.FamilyLister, domain.LabelSource).
 //
 // Connections are dialled by the composition root with
 // platform/auth.ClientOptions: a call made while serving a request forwards
@@ -31,33 +30,9 @@ import (
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	serviceusagev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
+	"github.com/dtsen-id/dtsen/services/scoring/domain"
 	"github.com/dtsen-id/dtsen/services/scoring/features"
 )
-
-// FamilySource gives what the four source contexts know about one family.
-type FamilySource interface {
-	// Fetch returns the family's four summaries as of ref (which becomes
-	// Input.ReferenceDate). A context that knows nothing about the family
-	// leaves its message nil. ErrFamilyNotFound: the registry does not know
-	// the KK. A failing context is a *SourceError naming it.
-	Fetch(ctx context.Context, kk string, ref time.Time) (features.Input, error)
-}
-
-// FamilyLister walks the registered families, for bulk sync and ranking.
-type FamilyLister interface {
-	// Each calls fn with every family's KK number whose village lies within
-	// regionPrefix (a province, regency, district or village code such as
-	// "32.04"; "" is the whole nation), stopping at fn's first error.
-	Each(ctx context.Context, regionPrefix string, fn func(kk string) error) error
-}
-
-// LabelSource walks the families that can serve as training examples.
-type LabelSource interface {
-	// MeasuredFamilies calls fn once for every registered family with
-	// consumption measured by an enumerator: the welfare model's label.
-	// Self-declared consumption never qualifies a family.
-	MeasuredFamilies(ctx context.Context, fn func(kk string) error) error
-}
 
 // ErrFamilyNotFound: the registry does not know the KK number, so there is
 // no family to score.
@@ -101,9 +76,9 @@ type Sources struct {
 }
 
 var (
-	_ FamilySource = (*Sources)(nil)
-	_ FamilyLister = (*Sources)(nil)
-	_ LabelSource  = (*Sources)(nil)
+	_ domain.FamilySource = (*Sources)(nil)
+	_ domain.FamilyLister = (*Sources)(nil)
+	_ domain.LabelSource  = (*Sources)(nil)
 )
 
 // New returns the adapters over c.
@@ -203,6 +178,7 @@ func (s *Sources) Fetch(ctx context.Context, kk string, ref time.Time) (features
 	return features.DropEmpty(in), nil
 }
 
+// Each implements domain.FamilyLister with the registry's ListFamilies.
 func (s *Sources) Each(ctx context.Context, regionPrefix string, fn func(kk string) error) error {
 	req := &registryv1.ListFamiliesRequest{PageSize: pageSize}
 	if regionPrefix != "" {

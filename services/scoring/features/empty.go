@@ -59,5 +59,3 @@ func hasServiceUsage(u *serviceusagev1.FamilyServiceUsage) bool {
 	}
 	return false
 }
-
-// Each implements FamilyLister with the registry's ListFamilies.
