@@ -1,0 +1,83 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/dtsen-id/dtsen/services/scoring/domain"
+	"github.com/dtsen-id/dtsen/services/scoring/explain"
+	"github.com/dtsen-id/dtsen/services/scoring/ranking"
+)
+
+// FamilyResult is one family's fresh score with everything shown next to it.
+type FamilyResult struct {
+	// Score is the stored score: its decile (0 if no run has succeeded
+	// yet), the model it came from and the flag codes.
+	Score domain.FamilyScore
+	// Flags are the flags in full, worded for the citizen and the officer.
+	Flags []explain.Flag
+	// Explanation is why the score is what it is, ExplanationFactors
+	// factors each way.
+	Explanation explain.Explanation
+	// CutPointsRun is the run whose cut-points placed the family; empty
+	// when none had succeeded.
+	CutPointsRun string
+}
+
+// ScoreFamily scores one family with the active model, as its data stands
+// now, and places it against the latest successful run's cut-points: the
+// national deciles stay those of the run, and the family takes the decile
+// its new score would have had in it. The score is stored without a run
+// (the family was re-scored between runs) and appended to its history.
+func (a *App) ScoreFamily(ctx context.Context, kk string) (*FamilyResult, error) {
+	active, err := a.models.Active(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, err := load(active)
+	if err != nil {
+		return nil, err
+	}
+	in, err := a.families.Fetch(ctx, kk, a.now())
+	if err != nil {
+		return nil, err
+	}
+	row, err := l.row(in, nil)
+	if err != nil {
+		return nil, fmt.Errorf("features of %s: %w", kk, err)
+	}
+	// Explaining before storing means a score whose explanation would not
+	// add up is never stored: the citizen must be able to contest it.
+	expl, err := explain.Build(l.model, row, ExplanationFactors)
+	if err != nil {
+		return nil, fmt.Errorf("explain %s: %w", kk, err)
+	}
+	flags, err := assess(in, expl.Prediction)
+	if err != nil {
+		return nil, fmt.Errorf("flags of %s: %w", kk, err)
+	}
+	res := &FamilyResult{Flags: flags, Explanation: expl,
+		Score: domain.FamilyScore{KK: kk, Score: expl.Prediction, ModelID: active.ID, Flags: flagCodes(flags),
+			ScoredAt: a.now().UTC()}}
+
+	run, err := a.runs.LatestSucceeded(ctx)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		var cuts ranking.CutPoints
+		if err := cuts.UnmarshalBinary(run.CutPoints); err != nil {
+			return nil, fmt.Errorf("cut-points of run %s: %w", run.ID, err)
+		}
+		if res.Score.Decile, err = cuts.Assign(res.Score.Score, kk); err != nil {
+			return nil, fmt.Errorf("place %s: %w", kk, err)
+		}
+		res.CutPointsRun = run.ID
+	}
+	if err := a.scores.Put(ctx, []domain.FamilyScore{res.Score}); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
