@@ -633,6 +633,29 @@ func (r *ScoreRepository) ListByDecile(ctx context.Context, decile int, p domain
 	return out, rows.Err()
 }
 
+// ListByRun returns a page of the current scores stored by one run, in KK
+// order.
+func (r *ScoreRepository) ListByRun(ctx context.Context, runID string, p domain.Page) ([]domain.FamilyScore, error) {
+	if runID == "" {
+		return nil, fmt.Errorf("%w: run id is required", domain.ErrInvalid)
+	}
+	rows, err := r.db.QueryContext(ctx, "SELECT "+scoreColumns+" FROM family_scores WHERE run_id = $1 AND kk > $2 "+
+		"ORDER BY kk LIMIT $3", runID, p.After, p.Size())
+	if err != nil {
+		return nil, fmt.Errorf("list run %s: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []domain.FamilyScore
+	for rows.Next() {
+		s, err := scanScore(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list run %s: %w", runID, err)
+		}
+		out = append(out, *s)
+	}
+	return out, rows.Err()
+}
+
 func scanScore(sc scanner) (*domain.FamilyScore, error) {
 	var s domain.FamilyScore
 	var run sql.NullString

@@ -421,6 +421,44 @@ func TestRepositoryConformance(t *testing.T) {
 			}
 			_, err = repo.Scores.ListByDecile(ctx, 11, domain.Page{})
 			mustErr(t, err, domain.ErrInvalid, "decile 11")
+
+			// A run's scores, every decile, in KK order, across pages: the
+			// same families the table holds for that run.
+			var byRun []string
+			for page := (domain.Page{Limit: 70}); ; {
+				fams, err := repo.Scores.ListByRun(ctx, "run-1", page)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(fams) == 0 {
+					break
+				}
+				for _, f := range fams {
+					if f.RunID != "run-1" {
+						t.Fatalf("run-1 page holds %+v", f)
+					}
+					byRun = append(byRun, f.KK)
+				}
+				page.After = fams[len(fams)-1].KK
+			}
+			rows, err := db.QueryContext(ctx, "SELECT kk FROM family_scores WHERE run_id = 'run-1' ORDER BY kk")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stored []string
+			for rows.Next() {
+				var kk string
+				if err := rows.Scan(&kk); err != nil {
+					t.Fatal(err)
+				}
+				stored = append(stored, kk)
+			}
+			rows.Close()
+			if len(stored) == 0 || !slices.Equal(byRun, stored) {
+				t.Fatalf("run-1 listed %d families, the table holds %d", len(byRun), len(stored))
+			}
+			_, err = repo.Scores.ListByRun(ctx, "", domain.Page{})
+			mustErr(t, err, domain.ErrInvalid, "empty run id")
 		})
 
 		t.Run("notices", func(t *testing.T) {

@@ -238,28 +238,22 @@ func (a *App) scoreBatch(ctx context.Context, run *domain.RankingRun, l *loaded,
 // families, and cuts the same deciles, as one never interrupted.
 func (a *App) runScores(runID string) ranking.Scanner {
 	return func(ctx context.Context, visit func(score float64, kk string) error) error {
-		for d := domain.Unranked; d <= domain.MaxDecile; d++ {
-			after := ""
-			for {
-				page, err := a.scores.ListByDecile(ctx, d, domain.Page{After: after, Limit: domain.MaxPageSize})
-				if err != nil {
+		after := ""
+		for {
+			page, err := a.scores.ListByRun(ctx, runID, domain.Page{After: after, Limit: domain.MaxPageSize})
+			if err != nil {
+				return err
+			}
+			for _, s := range page {
+				if err := visit(s.Score, s.KK); err != nil {
 					return err
 				}
-				for _, s := range page {
-					if s.RunID != runID {
-						continue
-					}
-					if err := visit(s.Score, s.KK); err != nil {
-						return err
-					}
-				}
-				if len(page) < domain.MaxPageSize {
-					break
-				}
-				after = page[len(page)-1].KK
 			}
+			if len(page) < domain.MaxPageSize {
+				return nil
+			}
+			after = page[len(page)-1].KK
 		}
-		return nil
 	}
 }
 

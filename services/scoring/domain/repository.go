@@ -60,6 +60,10 @@ type Scores interface {
 	// ListByDecile returns a page of the current scores in one decile, in
 	// KK order; Page.After is the last KK seen.
 	ListByDecile(ctx context.Context, decile int, p Page) ([]FamilyScore, error)
+	// ListByRun returns a page of the current scores a ranking run stored,
+	// in KK order, whatever decile they are in yet; Page.After is the last
+	// KK seen.
+	ListByRun(ctx context.Context, runID string, p Page) ([]FamilyScore, error)
 }
 
 // Notices stores eligibility notices.
