@@ -10,7 +10,6 @@ import (
 
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	"github.com/dtsen-id/dtsen/services/income/domain"
-	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
 )
 
@@ -61,17 +60,11 @@ func (r *Registry) CheckIdentities(ctx context.Context, niks, kks []string) (map
 // AuthorizeRead implements domain.ReadPolicy with the policy every source
 // context shares (identity.Client.Authorize): the family's region and
 // members come from the registry, asked as this service.
+// A registry that cannot be asked (or refuses this service's own token)
+// comes back from Authorize as UNAVAILABLE, never as a decision about the
+// caller.
 func (r *Registry) AuthorizeRead(ctx context.Context, kk, nik string) error {
-	// The caller's token was verified on the way in, so an UNAUTHENTICATED
-	// below is the registry refusing this service's own token: an outage of
-	// ours, not the caller's problem.
-	if _, err := auth.Caller(ctx); err != nil {
-		return err
-	}
 	_, err := r.ids.Authorize(ctx, kk, nik)
-	if status.Code(err) == codes.Unauthenticated {
-		return unavailable(err)
-	}
 	return decision(ctx, err)
 }
 

@@ -104,7 +104,7 @@ func TestLog(t *testing.T) {
 			}
 		})
 
-		t.Run("concurrent reads share commits and every event lands once", func(t *testing.T) {
+		t.Run("every event of concurrent reads lands, once", func(t *testing.T) {
 			before, _ := log.List(ctx, audit.Query{Limit: 10_000})
 			var wg sync.WaitGroup
 			errs := make(chan error, 64)

@@ -81,7 +81,7 @@ func (a *App) TrainModel(ctx context.Context, kind string, p TrainParams) (*doma
 	slices.Sort(kks)
 	kks = slices.Compact(kks)
 
-	names := selectedFeatures(p.WithTargeting)
+	names := features.ModelFeatures(p.WithTargeting)
 	proj, err := features.NewProjection(names)
 	if err != nil {
 		return nil, err
@@ -200,16 +200,4 @@ func (a *App) TrainModel(ctx context.Context, kind string, p TrainParams) (*doma
 		return nil, err
 	}
 	return m, nil
-}
-
-// selectedFeatures are the features a model is trained on.
-func selectedFeatures(withTargeting bool) []string {
-	var names []string
-	for _, d := range features.Definitions() {
-		if d.Targeting && !withTargeting {
-			continue
-		}
-		names = append(names, d.Name)
-	}
-	return names
 }

@@ -107,7 +107,7 @@ func Run(cfg Config) (*Result, error) {
 	if cfg.Families < 100 {
 		return nil, errors.New("evaluation: at least 100 families")
 	}
-	names := selectedFeatures(cfg.WithTargetingFeatures)
+	names := features.ModelFeatures(cfg.WithTargetingFeatures)
 	proj, err := features.NewProjection(names)
 	if err != nil {
 		return nil, err
@@ -274,15 +274,4 @@ func place(scores []float64, who []int) Placement {
 		}
 	}
 	return Placement{MeanPercentile: sum / float64(len(who)), ShareBottom40: float64(bottom) / float64(len(who))}
-}
-
-func selectedFeatures(withTargeting bool) []string {
-	var names []string
-	for _, d := range features.Definitions() {
-		if d.Targeting && !withTargeting {
-			continue
-		}
-		names = append(names, d.Name)
-	}
-	return names
 }

@@ -171,6 +171,21 @@ func NewProjection(names []string) (*Projection, error) {
 	return p, nil
 }
 
+// ModelFeatures are the features a welfare model is trained on: every one,
+// except past programme receipt (Targeting) unless withTargeting, because a
+// ranking that learns who was helped before would carry DTKS's mistakes
+// into DTSEN.
+func ModelFeatures(withTargeting bool) []string {
+	var names []string
+	for _, d := range Definitions() {
+		if d.Targeting && !withTargeting {
+			continue
+		}
+		names = append(names, d.Name)
+	}
+	return names
+}
+
 // Names returns the projection's feature names, in its order.
 func (p *Projection) Names() []string { return append([]string(nil), p.names...) }
 
