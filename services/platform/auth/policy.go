@@ -133,6 +133,26 @@ func RegionScope(ctx context.Context) (string, error) {
 	return "", denied(ReasonRoleNotAllowed, "this role may not list families", "peran ini tidak boleh menelusuri daftar keluarga").Err()
 }
 
+// ListRegion is the region a list call may walk: a region-bound officer
+// stays inside their region (no region asked means all of it), a nationwide
+// role walks the region asked for, or everything.
+func ListRegion(ctx context.Context, asked string) (string, error) {
+	scope, err := RegionScope(ctx)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case scope == "":
+		return asked, nil
+	case asked == "":
+		return scope, nil
+	case RegionWithin(asked, scope):
+		return asked, nil
+	}
+	return "", denied(ReasonRegionOutOfScope, "the region asked for lies outside your region",
+		"wilayah yang diminta berada di luar wilayah Anda").Meta("caller_region", scope).Err()
+}
+
 // AuthorizeImport allows an import only to the integration client of the
 // agency that owns the records.
 func AuthorizeImport(ctx context.Context, agency string) (*Principal, error) {

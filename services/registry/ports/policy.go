@@ -4,9 +4,7 @@ import (
 	"context"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 
-	"google.golang.org/grpc/codes"
 
-	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/registry/domain"
 )
@@ -50,26 +48,8 @@ func authorizeWrite(ctx context.Context) error {
 	return auth.ImportAgencyDenied(Agency)
 }
 
-// listRegion is the region a ListFamilies call may walk: a region-bound
-// officer stays inside their region (no filter means all of it), a
-// nationwide role walks the filter's region or everything.
-func listRegion(ctx context.Context, filter string) (string, error) {
-	scope, err := auth.RegionScope(ctx)
-	if err != nil {
-		return "", err
-	}
-	switch {
-	case scope == "":
-		return filter, nil
-	case filter == "":
-		return scope, nil
-	case auth.RegionWithin(filter, scope):
-		return filter, nil
-	}
-	return "", apierror.New(codes.PermissionDenied, auth.Domain, auth.ReasonRegionOutOfScope).
-		Message("the filter's region lies outside your region", "wilayah pada filter berada di luar wilayah Anda").
-		Meta("caller_region", scope).Err()
-}
+// listRegion is the region a ListFamilies call may walk (auth.ListRegion).
+func listRegion(ctx context.Context, filter string) (string, error) { return auth.ListRegion(ctx, filter) }
 
 func personRecord(nik string) string { return "persons/" + nik }
 

@@ -24,10 +24,11 @@ var Migrations = storage.EmbeddedMigrations("scoring", migrationFS)
 // value per domain interface, all on one database. The same SQL runs on
 // SQLite and PostgreSQL.
 type Repository struct {
-	Models  *ModelRepository
-	Runs    *RunRepository
-	Scores  *ScoreRepository
-	Notices *NoticeRepository
+	Models      *ModelRepository
+	Runs        *RunRepository
+	Scores      *ScoreRepository
+	Notices     *NoticeRepository
+	Eligibility *EligibilityRepository
 }
 
 // NewRepository returns the repositories over db, which must have been
@@ -35,10 +36,11 @@ type Repository struct {
 func NewRepository(db *storage.DB) *Repository {
 	s := &store{db: db, now: time.Now}
 	return &Repository{
-		Models:  &ModelRepository{s},
-		Runs:    &RunRepository{s},
-		Scores:  &ScoreRepository{s},
-		Notices: &NoticeRepository{s},
+		Models:      &ModelRepository{s},
+		Runs:        &RunRepository{s},
+		Scores:      &ScoreRepository{s},
+		Notices:     &NoticeRepository{s},
+		Eligibility: &EligibilityRepository{s},
 	}
 }
 
@@ -52,10 +54,11 @@ type store struct {
 }
 
 var (
-	_ domain.Models  = (*ModelRepository)(nil)
-	_ domain.Runs    = (*RunRepository)(nil)
-	_ domain.Scores  = (*ScoreRepository)(nil)
-	_ domain.Notices = (*NoticeRepository)(nil)
+	_ domain.Models      = (*ModelRepository)(nil)
+	_ domain.Runs        = (*RunRepository)(nil)
+	_ domain.Scores      = (*ScoreRepository)(nil)
+	_ domain.Notices     = (*NoticeRepository)(nil)
+	_ domain.Eligibility = (*EligibilityRepository)(nil)
 )
 
 // querier is what both the pool and a transaction offer for reads.
@@ -300,7 +303,7 @@ func scanModel(s scanner, extra ...any) (*domain.Model, error) {
 // RunRepository implements domain.Runs.
 type RunRepository struct{ *store }
 
-const runColumns = "id, model_id, state, start_time, finish_time, total, scored, cursor_kk, cut_points, error"
+const runColumns = "id, model_id, state, start_time, finish_time, total, scored, cursor_kk, cut_points, error, decided, notices"
 
 // Create stores a new run of an existing model.
 func (r *RunRepository) Create(ctx context.Context, run *domain.RankingRun) error {
@@ -406,6 +409,24 @@ func (r *RunRepository) UpdateProgress(ctx context.Context, id string, scored in
 	})
 }
 
+// UpdateDecided records the eligibility pass's progress.
+func (r *RunRepository) UpdateDecided(ctx context.Context, id string, decided, notices int64) error {
+	return r.db.InTx(ctx, func(tx *storage.Tx) error {
+		run, err := getRun(ctx, tx, id, tx.Engine() == storage.Postgres)
+		if err != nil {
+			return err
+		}
+		if run.State.Finished() {
+			return fmt.Errorf("%w: run %s already %s", domain.ErrConflict, id, run.State)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE ranking_runs SET decided = $1, notices = $2 WHERE id = $3",
+			decided, notices, id); err != nil {
+			return fmt.Errorf("update run %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
 // Finish ends the run.
 func (r *RunRepository) Finish(ctx context.Context, id string, state domain.RunState, cutPoints []byte, errMsg string) error {
 	at := r.now().UTC().Truncate(time.Microsecond)
@@ -435,7 +456,7 @@ func scanRun(s scanner) (*domain.RankingRun, error) {
 	var state string
 	var started, finished int64
 	if err := s.Scan(&run.ID, &run.ModelID, &state, &started, &finished, &run.Total, &run.Scored,
-		&run.Cursor, &run.CutPoints, &run.Error); err != nil {
+		&run.Cursor, &run.CutPoints, &run.Error, &run.Decided, &run.Notices); err != nil {
 		return nil, err
 	}
 	run.State = domain.RunState(state)
@@ -685,30 +706,40 @@ const noticeColumns = "id, kk, programme, kind, old_status, new_status, reasons,
 // Upsert stores notices not stored yet, leaving stored ones untouched. A
 // notice without a state is stored PENDING.
 func (r *NoticeRepository) Upsert(ctx context.Context, notices []domain.Notice) error {
+	rows, err := noticeRows(notices)
+	if err != nil {
+		return err
+	}
+	return r.db.InTx(ctx, func(tx *storage.Tx) error { return insertNotices(ctx, tx, rows) })
+}
+
+func noticeRows(notices []domain.Notice) ([][]any, error) {
 	rows := make([][]any, len(notices))
 	for i, n := range notices {
 		if n.State == "" {
 			n.State = domain.NoticePending
 		}
 		if err := n.Validate(); err != nil {
-			return err
+			return nil, err
 		}
 		reasons, err := json.Marshal(n.Reasons)
 		if err != nil {
-			return fmt.Errorf("notice %s: reasons: %w", n.ID, err)
+			return nil, fmt.Errorf("notice %s: reasons: %w", n.ID, err)
 		}
 		rows[i] = []any{n.ID, n.KK, n.Programme, string(n.Kind), string(n.OldStatus), string(n.NewStatus), string(reasons),
 			micros(n.IssuedAt), micros(n.Deadline), micros(n.EffectiveAt), n.RunID, n.TableHash, string(n.State)}
 	}
-	return r.db.InTx(ctx, func(tx *storage.Tx) error {
-		for _, row := range rows {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO notices ("+noticeColumns+") VALUES "+
-				"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING", row...); err != nil {
-				return fmt.Errorf("store notice %v: %w", row[0], err)
-			}
+	return rows, nil
+}
+
+func insertNotices(ctx context.Context, tx *storage.Tx, rows [][]any) error {
+	for _, row := range rows {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO notices ("+noticeColumns+") VALUES "+
+			"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING", row...); err != nil {
+			return fmt.Errorf("store notice %v: %w", row[0], err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // ListByKK returns a family's notices, oldest first.

@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
+	"github.com/dtsen-id/dtsen/services/scoring/eligibility"
 	"github.com/dtsen-id/dtsen/services/scoring/explain"
 	"github.com/dtsen-id/dtsen/services/scoring/features"
 	"github.com/dtsen-id/dtsen/services/scoring/model"
@@ -41,6 +43,19 @@ type Deps struct {
 	Families domain.FamilySource
 	Lister   domain.FamilyLister
 	Labels   domain.LabelSource
+	// Eligibility stores the runs' decisions; Notices the notices they
+	// issue.
+	Eligibility domain.Eligibility
+	Notices     domain.Notices
+	// Rules is the eligibility rules table; nil means
+	// eligibility.DefaultTable().
+	Rules *eligibility.Table
+	// ObjectionWindow is how long a family may object to a loss; 0 means
+	// eligibility.DefaultObjectionWindow.
+	ObjectionWindow time.Duration
+	// ObjectionPending reports whether a family has an open objection (the
+	// grievance context); nil means none is ever pending.
+	ObjectionPending func(ctx context.Context, kk string) (bool, error)
 	// Clock is "now": the reference date of the features and the source of
 	// generated ids. nil means time.Now.
 	Clock func() time.Time
@@ -51,24 +66,40 @@ type Deps struct {
 
 // App runs the scoring context's use cases.
 type App struct {
-	models    domain.Models
-	runs      domain.Runs
-	scores    domain.Scores
-	families  domain.FamilySource
-	lister    domain.FamilyLister
-	labels    domain.LabelSource
-	now       func() time.Time
-	batchSize int
-	workers   int
+	models          domain.Models
+	runs            domain.Runs
+	scores          domain.Scores
+	families        domain.FamilySource
+	lister          domain.FamilyLister
+	labels          domain.LabelSource
+	eligibility     domain.Eligibility
+	notices         domain.Notices
+	rules           *eligibility.Table
+	objectionWindow time.Duration
+	objections      func(ctx context.Context, kk string) (bool, error)
+	now             func() time.Time
+	batchSize       int
+	workers         int
+	loadedMu        sync.Mutex
+	loaded          map[string]*loaded
 }
 
 // New returns the App over deps. Every repository and source must be set.
 func New(d Deps) (*App, error) {
-	if d.Models == nil || d.Runs == nil || d.Scores == nil || d.Families == nil || d.Lister == nil || d.Labels == nil {
+	if d.Models == nil || d.Runs == nil || d.Scores == nil || d.Eligibility == nil || d.Notices == nil ||
+		d.Families == nil || d.Lister == nil || d.Labels == nil {
 		return nil, errors.New("scoring app: every repository and source must be set")
 	}
-	a := &App{models: d.Models, runs: d.Runs, scores: d.Scores, families: d.Families, lister: d.Lister,
-		labels: d.Labels, now: d.Clock, batchSize: d.BatchSize, workers: d.Workers}
+	a := &App{models: d.Models, runs: d.Runs, scores: d.Scores, eligibility: d.Eligibility, notices: d.Notices,
+		rules: d.Rules, objectionWindow: d.ObjectionWindow, objections: d.ObjectionPending,
+		families: d.Families, lister: d.Lister, labels: d.Labels, now: d.Clock, batchSize: d.BatchSize,
+		workers: d.Workers, loaded: make(map[string]*loaded)}
+	if a.rules == nil {
+		a.rules = eligibility.DefaultTable()
+	}
+	if a.objectionWindow <= 0 {
+		a.objectionWindow = eligibility.DefaultObjectionWindow
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}

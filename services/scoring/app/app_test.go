@@ -28,6 +28,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/scoring/adapters"
 	"github.com/dtsen-id/dtsen/services/scoring/app"
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
+	"github.com/dtsen-id/dtsen/services/scoring/eligibility"
 	"github.com/dtsen-id/dtsen/services/scoring/features"
 	"github.com/dtsen-id/dtsen/services/scoring/model"
 	sudemo "github.com/dtsen-id/dtsen/services/serviceusage/demo"
@@ -69,6 +70,7 @@ type env struct {
 func (e *env) app(t *testing.T, families domain.FamilySource) *app.App {
 	t.Helper()
 	a, err := app.New(app.Deps{Models: e.repo.Models, Runs: e.repo.Runs, Scores: e.repo.Scores,
+		Eligibility: e.repo.Eligibility, Notices: e.repo.Notices,
 		Families: families, Lister: e.src, Labels: e.src, Clock: e.clock.now, BatchSize: batchSize, Workers: 4})
 	if err != nil {
 		t.Fatal(err)
@@ -308,6 +310,160 @@ func TestApp(t *testing.T) {
 		}
 		if len(hist) != 2 || hist[0].RunID != rep.Run.ID || hist[0].Decile == 0 || hist[1].Decile != 0 {
 			t.Errorf("history of %s: %+v; want the unranked score then the placed one", kk(3), hist)
+		}
+	})
+
+	t.Run("eligibility", func(t *testing.T) {
+		run, err := e.repo.Runs.Get(ctx, firstRun)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Decided != registered {
+			t.Errorf("run decided %d families, want %d", run.Decided, registered)
+		}
+		rules := a.Rules()
+		eligible := map[string]map[string]bool{}
+		var notices int64
+		for i := range registered {
+			fe, err := a.GetFamilyEligibility(ctx, kk(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := fe.Record
+			if rec.RunID != firstRun || rec.Decision.Decile != first[kk(i)].Decile || rec.Region == "" {
+				t.Fatalf("%s: run %s decile %d region %q; want run %s decile %d", kk(i), rec.RunID, rec.Decision.Decile,
+					rec.Region, firstRun, first[kk(i)].Decile)
+			}
+			for _, p := range rec.Decision.Programmes {
+				prog, _ := rules.Programme(p.Programme)
+				if p.Status == eligibility.StatusEligible {
+					if rec.Decision.Decile > prog.MaxDecile {
+						t.Errorf("%s eligible for %s in decile %d (limit %d)", kk(i), p.Programme, rec.Decision.Decile, prog.MaxDecile)
+					}
+					if eligible[p.Programme] == nil {
+						eligible[p.Programme] = map[string]bool{}
+					}
+					eligible[p.Programme][kk(i)] = true
+				}
+				if p.Status == eligibility.StatusQuotaPending {
+					t.Errorf("%s: %s still QUOTA_PENDING after the run", kk(i), p.Programme)
+				}
+			}
+			ns, err := a.ListNotices(ctx, kk(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range ns {
+				notices++
+				// A DTKS recipient who no longer qualifies keeps the
+				// programme until the objection deadline.
+				if n.Kind == eligibility.NoticeLoss {
+					if want := run.StartedAt.Add(eligibility.DefaultObjectionWindow); !n.Deadline.Equal(want) {
+						t.Errorf("%s: loss deadline %v, want %v", kk(i), n.Deadline, want)
+					}
+					if ent := rec.State.Entitlement(n.Programme); ent.Phase != eligibility.PhaseLossNoticed ||
+						!ent.EffectiveAt(run.StartedAt.Add(24*time.Hour)) {
+						t.Errorf("%s: %s after a loss notice: %+v; want still received until the deadline", kk(i), n.Programme, ent)
+					}
+				}
+			}
+			if len(rec.DTKSReceiving) > 0 && len(ns) == 0 {
+				for _, code := range rec.DTKSReceiving {
+					if !eligible[code][kk(i)] {
+						t.Errorf("%s received %s under DTKS, is not eligible now, and got no notice", kk(i), code)
+					}
+				}
+			}
+		}
+		if notices != run.Notices || notices == 0 {
+			t.Errorf("%d notices stored, run says %d", notices, run.Notices)
+		}
+
+		// The eligible list, paged, is exactly the eligible families.
+		for code, want := range eligible {
+			got := map[string]bool{}
+			page := domain.Page{Limit: 3}
+			for {
+				fams, err := a.ListEligible(ctx, code, "", page)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range fams {
+					got[f.KK] = true
+				}
+				if len(fams) < page.Limit {
+					break
+				}
+				page.After = domain.EligibleCursor(fams[len(fams)-1])
+			}
+			if len(got) != len(want) {
+				t.Errorf("%s: listed %d families, %d are eligible", code, len(got), len(want))
+			}
+		}
+		if _, err := a.ListEligible(ctx, "NOPE", "", domain.Page{}); !errors.Is(err, app.ErrUnknownProgramme) {
+			t.Errorf("unknown programme: %v", err)
+		}
+		if fams, err := a.ListEligible(ctx, "SEMBAKO", "99", domain.Page{}); err != nil || len(fams) != 0 {
+			t.Errorf("a region with no families: %v, %v", fams, err)
+		}
+
+		tr, err := a.TransitionReport(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tr.Report.National.Families != registered || tr.RunID != firstRun {
+			t.Errorf("transition report: %d families from run %s", tr.Report.National.Families, tr.RunID)
+		}
+		for _, pc := range tr.Report.National.Programmes {
+			if pc.After != len(eligible[pc.Programme]) {
+				t.Errorf("transition %s: %d after, %d eligible", pc.Programme, pc.After, len(eligible[pc.Programme]))
+			}
+		}
+	})
+
+	t.Run("read a score with its explanation", func(t *testing.T) {
+		before, _ := e.repo.Scores.History(ctx, kk(4), 0)
+		res, err := a.FamilyScore(ctx, kk(4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Score.Score != first[kk(4)].Score || res.Score.RunID != firstRun || res.CutPointsRun != firstRun {
+			t.Errorf("read %+v; want the run's score %v", res.Score, first[kk(4)].Score)
+		}
+		if math.Abs(res.Explanation.Prediction-res.Score.Score) > 1e-9 {
+			t.Errorf("explanation predicts %v, score is %v", res.Explanation.Prediction, res.Score.Score)
+		}
+		after, _ := e.repo.Scores.History(ctx, kk(4), 0)
+		if len(after) != len(before) {
+			t.Errorf("reading an unchanged score re-scored it: history %d → %d", len(before), len(after))
+		}
+		if _, err := a.FamilyScore(ctx, kk(registered+4)); !errors.Is(err, domain.ErrNotFound) {
+			t.Errorf("never scored: %v", err)
+		}
+	})
+
+	t.Run("evaluate beside the baseline", func(t *testing.T) {
+		ev, err := a.EvaluateModel(ctx, gbt.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Baseline == nil || ev.Baseline.ID != ols.ID {
+			t.Fatalf("baseline %+v, want %s", ev.Baseline, ols.ID)
+		}
+		for _, m := range []*app.TargetingMetrics{ev.Metrics, ev.BaselineMetrics} {
+			if len(m.Coverages) != 2 || m.Coverages[1].Coverage != 0.4 || m.Families == 0 || m.Markdown == "" {
+				t.Errorf("metrics %+v", m)
+			}
+			breakdowns := map[string]bool{}
+			for _, g := range m.Groups {
+				breakdowns[g.Breakdown] = true
+			}
+			if len(breakdowns) != 3 {
+				t.Errorf("breakdowns %v, want province, area and head sex", breakdowns)
+			}
+		}
+		if ev.Metrics.Families != ev.BaselineMetrics.Families {
+			t.Errorf("measured on %d and %d families", ev.Metrics.Families, ev.BaselineMetrics.Families)
 		}
 	})
 

@@ -43,26 +43,36 @@ type RunReport struct {
 // run; empty generates one. A run interrupted by a crash or a cancelled ctx
 // stays RUNNING and is finished by ResumeRun.
 func (a *App) RunRanking(ctx context.Context, id string) (*RunReport, error) {
-	active, err := a.models.Active(ctx)
+	run, l, kks, err := a.createRun(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	return a.execute(ctx, run, l, kks)
+}
+
+// createRun stores a new RUNNING run of the active model over the
+// registered families, which it returns in KK order.
+func (a *App) createRun(ctx context.Context, id string) (*domain.RankingRun, *loaded, []uint64, error) {
+	active, err := a.models.Active(ctx)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	l, err := load(active)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	kks, err := a.familyKKs(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if id == "" {
 		id = a.newID("run")
 	}
 	run := &domain.RankingRun{ID: id, ModelID: active.ID, State: domain.RunRunning, Total: int64(len(kks))}
 	if err := a.runs.Create(ctx, run); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return a.execute(ctx, run, l, kks)
+	return run, l, kks, nil
 }
 
 // ResumeRun finishes an interrupted run with the model it started with,
@@ -98,9 +108,20 @@ func (a *App) execute(ctx context.Context, run *domain.RankingRun, l *loaded, kk
 	if err := a.scoreAll(ctx, run, l, kks, rep); err != nil {
 		return rep, ctxErr(ctx, err)
 	}
-	ranked, err := a.rankRun(ctx, run)
+	ranked, cuts, err := a.rankRun(ctx, run)
 	if err != nil {
 		return rep, ctxErr(ctx, err)
+	}
+	if err := a.decideRun(ctx, run); err != nil {
+		return rep, ctxErr(ctx, err)
+	}
+	if err := a.runs.Finish(ctx, run.ID, domain.RunSucceeded, cuts, ""); err != nil {
+		return rep, ctxErr(ctx, err)
+	}
+	if stored, err := a.runs.Get(ctx, run.ID); err == nil {
+		*run = *stored
+	} else {
+		run.State, run.CutPoints = domain.RunSucceeded, cuts
 	}
 	rep.Ranked = ranked
 	rep.Failed = max(0, run.Total-ranked)
@@ -149,7 +170,9 @@ func unpackKK(n uint64) string { return fmt.Sprintf("%0*d", kkDigits, n) }
 // storing each batch's scores before its progress so that a crash between
 // the two only repeats the batch.
 func (a *App) scoreAll(ctx context.Context, run *domain.RankingRun, l *loaded, kks []uint64, rep *RunReport) error {
-	ref := a.now()
+	// Scores carry the reference date they were computed at, so that an
+	// explanation read later rebuilds the very same features.
+	ref := a.now().UTC().Truncate(time.Microsecond)
 	start := 0
 	if run.Cursor != "" {
 		cursor, err := packKK(run.Cursor)
@@ -198,7 +221,7 @@ func (a *App) scoreBatch(ctx context.Context, run *domain.RankingRun, l *loaded,
 			if row, err = l.row(in, rows); err == nil {
 				rows = row
 				inputs = append(inputs, in)
-				scores = append(scores, domain.FamilyScore{KK: kk, ModelID: run.ModelID, RunID: run.ID})
+				scores = append(scores, domain.FamilyScore{KK: kk, ModelID: run.ModelID, RunID: run.ID, ScoredAt: ref})
 				return nil
 			}
 		}
@@ -213,6 +236,7 @@ func (a *App) scoreBatch(ctx context.Context, run *domain.RankingRun, l *loaded,
 		return 0, err
 	}
 	kept := scores[:0]
+	staged := make([]domain.StagedFacts, 0, len(scores))
 	for i := range scores {
 		s := scores[i]
 		flags, err := assess(inputs[i], pred[i])
@@ -225,7 +249,18 @@ func (a *App) scoreBatch(ctx context.Context, run *domain.RankingRun, l *loaded,
 			fail(s.KK, verr)
 			continue
 		}
+		facts, dtks, err := eligibilityFacts(inputs[i])
+		if err != nil {
+			fail(s.KK, err)
+			continue
+		}
+		staged = append(staged, domain.StagedFacts{KK: s.KK, RunID: run.ID, Facts: facts, DTKSReceiving: dtks})
 		kept = append(kept, s)
+	}
+	// Facts first: a crash between the two repeats the batch, and a family
+	// whose score is stored always has its facts for the eligibility pass.
+	if err := a.eligibility.StageFacts(ctx, staged); err != nil {
+		return 0, err
 	}
 	if err := a.scores.Put(ctx, kept); err != nil {
 		return 0, err
@@ -257,31 +292,31 @@ func (a *App) runScores(runID string) ranking.Scanner {
 	}
 }
 
-// rankRun cuts the national deciles over the run's scores, places every
-// family of the run in its decile (a second history record, with the run),
-// and finishes the run with the cut-points. It returns the number of
-// families ranked.
-func (a *App) rankRun(ctx context.Context, run *domain.RankingRun) (int64, error) {
+// rankRun cuts the national deciles over the run's scores and places every
+// family of the run in its decile (a second history record, with the run).
+// It returns the number of families ranked and the encoded cut-points; the
+// run succeeds only after its eligibility pass.
+func (a *App) rankRun(ctx context.Context, run *domain.RankingRun) (int64, []byte, error) {
 	scan := a.runScores(run.ID)
 	var ranked int64
 	if err := scan(ctx, func(float64, string) error { ranked++; return nil }); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if ranked == 0 {
 		msg := fmt.Sprintf("none of the %d families could be scored", run.Total)
 		if err := a.runs.Finish(ctx, run.ID, domain.RunFailed, nil, msg); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		run.State, run.Error = domain.RunFailed, msg
-		return 0, fmt.Errorf("ranking run %s: %s", run.ID, msg)
+		return 0, nil, fmt.Errorf("ranking run %s: %s", run.ID, msg)
 	}
 	cuts, err := ranking.Run(ctx, []ranking.Partition{scan}, ranking.Options{})
 	if err != nil {
-		return 0, fmt.Errorf("cut deciles: %w", err)
+		return 0, nil, fmt.Errorf("cut deciles: %w", err)
 	}
 	blob, err := cuts.MarshalBinary()
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	// Families already placed before an interruption keep their decile:
 	// the cut-points are the same, so it is the decile they would get now.
@@ -292,7 +327,7 @@ func (a *App) rankRun(ctx context.Context, run *domain.RankingRun) (int64, error
 	for {
 		page, err := a.scores.ListByDecile(ctx, domain.Unranked, domain.Page{After: after, Limit: size})
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		var placed []domain.FamilyScore
 		for _, s := range page {
@@ -300,26 +335,17 @@ func (a *App) rankRun(ctx context.Context, run *domain.RankingRun) (int64, error
 				continue
 			}
 			if s.Decile, err = cuts.Assign(s.Score, s.KK); err != nil {
-				return 0, fmt.Errorf("place %s: %w", s.KK, err)
+				return 0, nil, fmt.Errorf("place %s: %w", s.KK, err)
 			}
-			s.ScoredAt = time.Time{}
 			placed = append(placed, s)
 		}
 		if err := a.scores.Put(ctx, placed); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if len(page) < size {
 			break
 		}
 		after = page[len(page)-1].KK
 	}
-	if err := a.runs.Finish(ctx, run.ID, domain.RunSucceeded, blob, ""); err != nil {
-		return 0, err
-	}
-	if stored, err := a.runs.Get(ctx, run.ID); err == nil {
-		*run = *stored
-	} else {
-		run.State, run.CutPoints = domain.RunSucceeded, blob
-	}
-	return ranked, nil
+	return ranked, blob, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
 	"github.com/dtsen-id/dtsen/services/scoring/explain"
@@ -39,7 +40,8 @@ func (a *App) ScoreFamily(ctx context.Context, kk string) (*FamilyResult, error)
 	if err != nil {
 		return nil, err
 	}
-	in, err := a.families.Fetch(ctx, kk, a.now())
+	ref := a.now().UTC().Truncate(time.Microsecond)
+	in, err := a.families.Fetch(ctx, kk, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +61,7 @@ func (a *App) ScoreFamily(ctx context.Context, kk string) (*FamilyResult, error)
 	}
 	res := &FamilyResult{Flags: flags, Explanation: expl,
 		Score: domain.FamilyScore{KK: kk, Score: expl.Prediction, ModelID: active.ID, Flags: flagCodes(flags),
-			ScoredAt: a.now().UTC()}}
+			ScoredAt: ref}}
 
 	run, err := a.runs.LatestSucceeded(ctx)
 	switch {

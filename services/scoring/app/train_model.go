@@ -39,11 +39,13 @@ type TrainParams struct {
 
 // trainingMetrics is what TrainModel records in Model.Metrics.
 type trainingMetrics struct {
-	ValidRMSE  float64 `json:"valid_rmse"`
-	TrainRMSE  float64 `json:"train_rmse"`
-	TrainRows  int     `json:"train_rows"`
-	ValidRows  int     `json:"valid_rows"`
-	Unlabelled int     `json:"unlabelled"`
+	// Targeting is measured on the held-out families.
+	Targeting  *TargetingMetrics `json:"targeting"`
+	ValidRMSE  float64           `json:"valid_rmse"`
+	TrainRMSE  float64           `json:"train_rmse"`
+	TrainRows  int               `json:"train_rows"`
+	ValidRows  int               `json:"valid_rows"`
+	Unlabelled int               `json:"unlabelled"`
 }
 
 // TrainModel trains a model of kind (model.KindOLS or model.KindGBT) on the
@@ -88,8 +90,9 @@ func (a *App) TrainModel(ctx context.Context, kind string, p TrainParams) (*doma
 	}
 	ref := a.now()
 	type example struct {
-		row   []float64
-		label float64
+		row    []float64
+		label  float64
+		groups familyGroups
 	}
 	examples := make(map[string]example, len(kks))
 	unlabelled := 0
@@ -108,7 +111,7 @@ func (a *App) TrainModel(ctx context.Context, kind string, p TrainParams) (*doma
 		if err != nil {
 			return fmt.Errorf("features of %s: %w", kk, err)
 		}
-		examples[kk] = example{row: proj.Apply(v, nil), label: label}
+		examples[kk] = example{row: proj.Apply(v, nil), label: label, groups: groupsOf(in)}
 		return nil
 	})
 	if err != nil {
@@ -126,11 +129,13 @@ func (a *App) TrainModel(ctx context.Context, kind string, p TrainParams) (*doma
 		h.Write([]byte{0})
 	}
 	var buf [8]byte
+	groups := make([]familyGroups, 0, len(examples))
 	for _, kk := range kks {
 		e, ok := examples[kk]
 		if !ok {
 			continue
 		}
+		groups = append(groups, e.groups)
 		x = append(x, e.row...)
 		y = append(y, e.label)
 		h.Write([]byte(kk))
@@ -169,7 +174,11 @@ func (a *App) TrainModel(ctx context.Context, kind string, p TrainParams) (*doma
 	if err != nil {
 		return nil, err
 	}
-	metrics, err := json.Marshal(trainingMetrics{ValidRMSE: validRMSE, TrainRMSE: trainRMSE,
+	targeting, err := a.measureTargeting(trained, valid, groups, p)
+	if err != nil {
+		return nil, err
+	}
+	metrics, err := json.Marshal(trainingMetrics{Targeting: targeting, ValidRMSE: validRMSE, TrainRMSE: trainRMSE,
 		TrainRows: train.Rows(), ValidRows: valid.Rows(), Unlabelled: unlabelled})
 	if err != nil {
 		return nil, fmt.Errorf("metrics of the %s model (RMSE %v): %w", kind, validRMSE, err)
@@ -200,4 +209,25 @@ func (a *App) TrainModel(ctx context.Context, kind string, p TrainParams) (*doma
 		return nil, err
 	}
 	return m, nil
+}
+
+// measureTargeting computes the targeting metrics on the held-out rows,
+// which Split keeps in dataset order, so the mask lines them up with their
+// families' groups.
+func (a *App) measureTargeting(m model.Model, valid *model.Dataset, groups []familyGroups, p TrainParams) (*TargetingMetrics, error) {
+	mask, err := model.SplitMask(len(groups), p.ValidFraction, p.SplitSeed)
+	if err != nil {
+		return nil, err
+	}
+	validGroups := make([]familyGroups, 0, valid.Rows())
+	for i, in := range mask {
+		if in {
+			validGroups = append(validGroups, groups[i])
+		}
+	}
+	pred := make([]float64, valid.Rows())
+	if err := m.PredictBatch(valid.X, pred); err != nil {
+		return nil, err
+	}
+	return targetingMetrics(pred, valid.Y, validGroups)
 }

@@ -36,6 +36,9 @@ type Runs interface {
 	// UpdateProgress records that scored families are done up to cursor,
 	// and moves a PENDING run to RUNNING. Progress may not go back.
 	UpdateProgress(ctx context.Context, id string, scored int64, cursor string) error
+	// UpdateDecided records the progress of the run's eligibility pass;
+	// ErrConflict once the run is finished.
+	UpdateDecided(ctx context.Context, id string, decided, notices int64) error
 	// Finish ends the run as SUCCEEDED (with cut-points) or FAILED (with an
 	// error); a finished run cannot be finished again.
 	Finish(ctx context.Context, id string, state RunState, cutPoints []byte, errMsg string) error

@@ -42,6 +42,10 @@ type RankingRun struct {
 	CutPoints []byte
 	// Error says why a FAILED run failed.
 	Error string
+	// Decided is how many families the run's eligibility pass has decided,
+	// and Notices how many notices it issued; the pass runs after the
+	// deciles are cut and before the run succeeds.
+	Decided, Notices int64
 }
 
 // Validate checks a new run.

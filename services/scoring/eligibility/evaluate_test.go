@@ -389,3 +389,18 @@ func BenchmarkEvaluate(b *testing.B) {
 		_ = Evaluate(tb, f)
 	}
 }
+
+func TestUnknownAgeQualifiesNoOne(t *testing.T) {
+	tb := DefaultTable()
+	// Age 0 with no birth date must not read as a toddler.
+	unknown := Member{NIK: nikN(2), AgeUnknown: true, Sex: SexFemale, Occupation: OccupationOther}
+	d := Evaluate(tb, family(1, 1, adult(1), unknown))
+	if p := programmeOf(t, d, "PKH"); p.Status != StatusIneligible || !slices.Contains(codes(p.Reasons), ReasonNoQualifyingMember) {
+		t.Errorf("PKH with an unknown-age member: %s %v", p.Status, codes(p.Reasons))
+	}
+	known := unknown
+	known.AgeUnknown = false
+	if p := programmeOf(t, Evaluate(tb, family(1, 1, adult(1), known)), "PKH"); p.Status == StatusIneligible {
+		t.Errorf("the same member aged 0 should qualify PKH: %v", codes(p.Reasons))
+	}
+}

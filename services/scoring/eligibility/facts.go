@@ -47,7 +47,12 @@ type Member struct {
 	NIK string
 	// Age is in completed years at the facts' reference date.
 	Age int
-	Sex Sex
+	// AgeUnknown: the registry holds no valid birth date. No age range
+	// matches such a member, so an unknown age never qualifies a family
+	// (Age 0 would make everyone a young child); the flag the missing date
+	// raises sends the family to field verification instead.
+	AgeUnknown bool
+	Sex        Sex
 	// Pregnant, InSchool and SevereDisability are the person variables of
 	// the PMT forms (DESIGN.md §2) that PKH's components are defined on.
 	Pregnant         bool

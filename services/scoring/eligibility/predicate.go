@@ -80,7 +80,7 @@ func (p *Predicate) Match(m *Member) bool {
 	case p.Sex != "":
 		return m.Sex == p.Sex
 	case p.Age != nil:
-		return p.Age.contains(m.Age)
+		return !m.AgeUnknown && p.Age.contains(m.Age)
 	case p.Occupation != nil:
 		occ := m.Occupation
 		if occ == "" {

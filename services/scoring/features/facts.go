@@ -98,6 +98,10 @@ type FamilyFacts struct {
 	SchoolKnown bool
 	// Members in the registry's order, deceased ones included (marked).
 	Members []MemberFacts
+	// Receiving are the social programmes the service-usage context shows
+	// the family receiving on the reference date: the old DTKS-based
+	// recipient lists that DTSEN's first ranking transitions from.
+	Receiving []serviceusagev1.SocialProgramme
 }
 
 // LivingMembers counts the members not recorded as deceased.
@@ -146,6 +150,11 @@ func BuildFacts(in Input) (FamilyFacts, error) {
 			m.InSchool, m.SchoolLevel = true, schoolLevelOf(p.enrolment.GetLevel())
 		}
 		f.Members[i] = m
+	}
+	for k, on := range v.programmes {
+		if on {
+			f.Receiving = append(f.Receiving, serviceusagev1.SocialProgramme(k))
+		}
 	}
 	return f, nil
 }

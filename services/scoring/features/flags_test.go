@@ -285,7 +285,10 @@ func TestBuildFacts(t *testing.T) {
 			{NIK: "3201014303200004", Age: 5, AgeKnown: true, Sex: features.SexFemale, Occupation: features.OccupationOther},
 			{NIK: grandma, Age: 75, AgeKnown: true, Sex: features.SexFemale, Disabled: true, SevereDisability: true, Deceased: true,
 				Occupation: features.OccupationOther},
-		}}
+		},
+		// The programmes on its current participation records.
+		Receiving: []serviceusagev1.SocialProgramme{serviceusagev1.SocialProgramme_SOCIAL_PROGRAMME_PKH,
+			serviceusagev1.SocialProgramme_SOCIAL_PROGRAMME_SEMBAKO_BPNT, serviceusagev1.SocialProgramme_SOCIAL_PROGRAMME_BLT}}
 	if !reflect.DeepEqual(f, want) {
 		t.Errorf("facts\n got %+v\nwant %+v", f, want)
 	}

@@ -119,12 +119,28 @@ func (d *Dataset) Split(validFraction float64, seed uint64) (train, valid *Datas
 	if err := d.Validate(); err != nil {
 		return nil, nil, err
 	}
-	if !(validFraction > 0 && validFraction < 1) {
-		return nil, nil, fmt.Errorf("%w: validation fraction %v is not in (0, 1)", ErrParams, validFraction)
+	inValid, err := SplitMask(d.Rows(), validFraction, seed)
+	if err != nil {
+		return nil, nil, err
 	}
-	n := d.Rows()
+	nv := 0
+	for _, v := range inValid {
+		if v {
+			nv++
+		}
+	}
+	return d.subset(d.Rows()-nv, inValid, false), d.subset(nv, inValid, true), nil
+}
+
+// SplitMask is which of n rows Split holds out for validation, so that a
+// caller can tell which families (and which of their groups) the validation
+// rows are.
+func SplitMask(n int, validFraction float64, seed uint64) ([]bool, error) {
+	if !(validFraction > 0 && validFraction < 1) {
+		return nil, fmt.Errorf("%w: validation fraction %v is not in (0, 1)", ErrParams, validFraction)
+	}
 	if n < 2 {
-		return nil, nil, fmt.Errorf("%w: cannot split %d row", ErrNoRows, n)
+		return nil, fmt.Errorf("%w: cannot split %d row", ErrNoRows, n)
 	}
 	nv := int(math.Round(validFraction * float64(n)))
 	nv = max(1, min(n-1, nv))
@@ -143,8 +159,7 @@ func (d *Dataset) Split(validFraction float64, seed uint64) (train, valid *Datas
 	for _, r := range perm[:nv] {
 		inValid[r] = true
 	}
-	train, valid = d.subset(n-nv, inValid, false), d.subset(nv, inValid, true)
-	return train, valid, nil
+	return inValid, nil
 }
 
 // splitStream separates the split's PRNG stream from the trainer's, so the
