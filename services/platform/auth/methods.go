@@ -26,6 +26,13 @@ var (
 	// identityCheckers confirm NIKs and KK numbers in bulk.
 	identityCheckers = []Role{RoleService, RoleAdmin, RoleIntegrationClient}
 	admins           = []Role{RoleAdmin}
+	// regionListers list families of a region: its officers (the handler
+	// keeps them inside it) and nationwide roles.
+	regionListers = []Role{RoleVillageOperator, RoleDistrictOfficer, RoleFieldVerifier, RoleProvincialOfficer,
+		RoleIntegrationClient, RoleAdmin, RoleService}
+	// modelReaders see models, their evaluations and ranking runs: no
+	// personal data, so analysts too.
+	modelReaders = []Role{RoleAnalyst, RoleAdmin, RoleService}
 )
 
 // MethodRoles is which roles may call each gRPC method at all. It is the one
@@ -38,7 +45,7 @@ var MethodRoles = map[string][]Role{
 
 	"/dtsen.registry.v1.RegistryService/GetPerson":        personalReaders,
 	"/dtsen.registry.v1.RegistryService/GetFamily":        personalReaders,
-	"/dtsen.registry.v1.RegistryService/ListFamilies":     {RoleVillageOperator, RoleDistrictOfficer, RoleFieldVerifier, RoleProvincialOfficer, RoleIntegrationClient, RoleAdmin, RoleService},
+	"/dtsen.registry.v1.RegistryService/ListFamilies":     regionListers,
 	"/dtsen.registry.v1.RegistryService/UpdateFamily":     registryWriters,
 	"/dtsen.registry.v1.RegistryService/UpdatePerson":     registryWriters,
 	"/dtsen.registry.v1.RegistryService/RecordDeath":      registryWriters,
@@ -84,6 +91,23 @@ var MethodRoles = map[string][]Role{
 	"/dtsen.serviceusage.v1.ServiceUsageService/GetFamilyServiceUsage":       personalReaders,
 	"/dtsen.serviceusage.v1.ServiceUsageService/ImportRecords":               importers,
 	"/dtsen.serviceusage.v1.ServiceUsageService/WatchChanges":                feedReaders,
+
+	"/dtsen.scoring.v1.ScoringService/GetFamilyScore":       personalReaders,
+	"/dtsen.scoring.v1.ScoringService/ListScoreHistory":     personalReaders,
+	"/dtsen.scoring.v1.ScoringService/GetFamilyEligibility": personalReaders,
+	"/dtsen.scoring.v1.ScoringService/ListNotices":          personalReaders,
+	"/dtsen.scoring.v1.ScoringService/ListEligible":         regionListers,
+	// Counts for analysts; the handler lists families to officers only.
+	"/dtsen.scoring.v1.ScoringService/GetTransitionReport": {RoleVillageOperator, RoleDistrictOfficer, RoleFieldVerifier,
+		RoleProvincialOfficer, RoleAnalyst, RoleAdmin, RoleService},
+	"/dtsen.scoring.v1.ScoringService/TrainModel":      admins,
+	"/dtsen.scoring.v1.ScoringService/ActivateModel":   admins,
+	"/dtsen.scoring.v1.ScoringService/GetModel":        modelReaders,
+	"/dtsen.scoring.v1.ScoringService/ListModels":      modelReaders,
+	"/dtsen.scoring.v1.ScoringService/EvaluateModel":   modelReaders,
+	"/dtsen.scoring.v1.ScoringService/StartRankingRun": admins,
+	"/dtsen.scoring.v1.ScoringService/GetRankingRun":   modelReaders,
+	"/dtsen.scoring.v1.ScoringService/ListRankingRuns": modelReaders,
 }
 
 // AllowMethod checks the method table for the caller in ctx: nil when their

@@ -31,7 +31,17 @@ type FamilyResult struct {
 // national deciles stay those of the run, and the family takes the decile
 // its new score would have had in it. The score is stored without a run
 // (the family was re-scored between runs) and appended to its history.
+//
+// While a ranking run is unfinished it fails with ErrRunInProgress: a score
+// stored between the run scoring a family and cutting the deciles would
+// take the family out of the run. The change feed's re-scorer retries
+// after the run, against its new cut-points.
 func (a *App) ScoreFamily(ctx context.Context, kk string) (*FamilyResult, error) {
+	if open, err := a.unfinishedRuns(ctx); err != nil {
+		return nil, err
+	} else if len(open) > 0 {
+		return nil, fmt.Errorf("%w: %s; %s is re-scored after it", ErrRunInProgress, open[0].ID, kk)
+	}
 	active, err := a.models.Active(ctx)
 	if err != nil {
 		return nil, err
