@@ -9,6 +9,7 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dtsen-id/dtsen/services/asset v0.0.0
 	github.com/dtsen-id/dtsen/services/income v0.0.0
+	github.com/dtsen-id/dtsen/services/scoring v0.0.0
 	github.com/dtsen-id/dtsen/services/serviceusage v0.0.0
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/felixge/httpsnoop v1.1.0 // indirect
@@ -60,11 +61,17 @@ replace github.com/dtsen-id/dtsen/services/platform => ../services/platform
 
 require github.com/dtsen-id/dtsen/services/registry v0.0.0
 
-require go.yaml.in/yaml/v3 v3.0.5
+require (
+	github.com/redis/go-redis/v9 v9.23.0
+	go.yaml.in/yaml/v3 v3.0.5
+)
 
 require (
 	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+	github.com/redis/go-redis/extra/rediscmd/v9 v9.23.0 // indirect
+	github.com/redis/go-redis/extra/redisotel/v9 v9.23.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/oauth2 v0.38.0 // indirect
 )
 
@@ -75,3 +82,7 @@ replace github.com/dtsen-id/dtsen/services/asset => ../services/asset
 replace github.com/dtsen-id/dtsen/services/income => ../services/income
 
 replace github.com/dtsen-id/dtsen/services/serviceusage => ../services/serviceusage
+
+replace github.com/dtsen-id/dtsen/services/scoring => ../services/scoring
+
+replace github.com/dtsen-id/dtsen/services/population => ../services/population

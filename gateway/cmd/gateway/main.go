@@ -60,6 +60,7 @@ func run(args []string) error {
 	incomeAddr := cfg.String("DTSEN_GATEWAY_INCOME_ADDR", "127.0.0.1:9103", "gRPC address of the income service; empty: no income routes")
 	serviceUsageAddr := cfg.String("DTSEN_GATEWAY_SERVICEUSAGE_ADDR", "127.0.0.1:9104",
 		"gRPC address of the service-usage service; empty: no service-usage routes")
+	scoringAddr := cfg.String("DTSEN_GATEWAY_SCORING_ADDR", "127.0.0.1:9105", "gRPC address of the scoring service; empty: no scoring routes")
 	corsOrigins := cfg.String("DTSEN_GATEWAY_CORS_ORIGINS", "",
 		"comma-separated browser origins allowed cross-origin access, e.g. https://portal.example.go.id; empty: none")
 	authCfg := auth.RegisterConfig(cfg)
@@ -183,6 +184,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	scoring, err := optional("scoring", *scoringAddr)
+	if err != nil {
+		return err
+	}
 
 	limiter := ratelimit.New(rdb, "gateway", log)
 	if *rateSecret != "" {
@@ -194,6 +199,7 @@ func run(args []string) error {
 		Asset:                 asset,
 		Income:                income,
 		ServiceUsage:          serviceUsage,
+		Scoring:               scoring,
 		Verifier:              verifier,
 		CORSOrigins:           strings.Split(*corsOrigins, ","),
 		MaxBodyBytes:          int64(*maxBody),

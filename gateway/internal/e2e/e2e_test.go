@@ -42,6 +42,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
+	"github.com/dtsen-id/dtsen/services/scoring/scoringtest"
 	"github.com/dtsen-id/dtsen/services/serviceusage/serviceusagetest"
 )
 
@@ -76,6 +77,8 @@ type env struct {
 	asset        assetv1.AssetServiceClient
 	income       incomev1.IncomeServiceClient
 	serviceUsage serviceusagev1.ServiceUsageServiceClient
+	// With envOptions.scoring: the scoring service behind the gateway.
+	scoring *scoringtest.Scoring
 }
 
 type envOptions struct {
@@ -83,6 +86,9 @@ type envOptions struct {
 	// sources also starts the asset, income and service-usage services,
 	// cross-checking against the registry, and routes them.
 	sources bool
+	// scoring also starts the scoring service over the sources (which it
+	// implies) and routes it.
+	scoring bool
 	// corsOrigins are the gateway's allowed browser origins.
 	corsOrigins []string
 	// rateLimits are the gateway's; zero is effectively unlimited, so tests
@@ -118,12 +124,17 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
 		gw.RateLimits = ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited}
 	}
-	if opts.sources {
+	if opts.sources || opts.scoring {
 		a := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: reg.Auth})
 		in := incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{Auth: reg.Auth})
 		su := serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{Auth: reg.Auth})
 		gw.Asset, gw.Income, gw.ServiceUsage = dialTest(t, a.Addr), dialTest(t, in.Addr), dialTest(t, su.Addr)
 		e.asset, e.income, e.serviceUsage = a.Client, in.Client, su.Client
+		if opts.scoring {
+			sc := scoringtest.Start(t, storagetest.SQLiteURL(t),
+				&scoringtest.Sources{Registry: reg, Asset: a, Income: in, ServiceUsage: su}, scoringtest.Options{})
+			gw.Scoring, e.scoring = dialTest(t, sc.Addr), sc
+		}
 	}
 	h, err := server.New(gw)
 	if err != nil {

@@ -219,6 +219,44 @@ var adminOnly = [personaCount]cell{
 	aggregates, roleRefused, roleRefused, ok,
 }
 
+// familyMissing reads one family's data that does not exist yet (a
+// family no ranking run has scored): who may read it is told so, 404.
+func familyMissing(reason string) [personaCount]cell {
+	missing := cell{http.StatusNotFound, reason}
+	return [personaCount]cell{
+		noToken, missing, notOwnFamily,
+		missing, outOfRegion, missing, outOfRegion, missing, outOfRegion, missing, outOfRegion,
+		aggregates, missing, missing, missing,
+	}
+}
+
+// regionAggregate is aggregate counts of a region: officers within their
+// own (no region asked is their own), analysts and administrators.
+var regionAggregate = [personaCount]cell{
+	noToken, roleRefused, roleRefused,
+	ok, ok, ok, ok, ok, ok, ok, ok,
+	ok, roleRefused, roleRefused, ok,
+}
+
+// modelRead is the model registry and ranking runs: no personal data.
+func modelRead(result cell) [personaCount]cell {
+	return [personaCount]cell{
+		noToken, roleRefused, roleRefused,
+		roleRefused, roleRefused, roleRefused, roleRefused, roleRefused, roleRefused, roleRefused, roleRefused,
+		result, roleRefused, roleRefused, result,
+	}
+}
+
+// adminAct is training, activating and ranking: administrators only. The
+// requests fail after authorisation, so the matrix changes nothing.
+func adminAct(result cell) [personaCount]cell {
+	return [personaCount]cell{
+		noToken, roleRefused, roleRefused,
+		roleRefused, roleRefused, roleRefused, roleRefused, roleRefused, roleRefused, roleRefused, roleRefused,
+		aggregates, roleRefused, roleRefused, result,
+	}
+}
+
 // matrixRow is one route's request and expected cells.
 type matrixRow struct {
 	path  string // with query
@@ -228,7 +266,7 @@ type matrixRow struct {
 }
 
 func TestAuthorisationMatrix(t *testing.T) {
-	e := newEnv(t, envOptions{sources: true})
+	e := newEnv(t, envOptions{scoring: true})
 	asset := assetSeed(t, e)
 	income := incomeSeed(t, e)
 	su := serviceUsageSeed(t, e)
@@ -297,6 +335,22 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"GET /v1/{name=families/*/serviceUsage}":              {"/v1/families/" + kk + "/serviceUsage", "", bpjsKes, familyRead},
 
 		"GET /v1/{parent=services/*}/auditEvents": {"/v1/services/registry/auditEvents", "", dukcapil, adminOnly},
+
+		"GET /v1/{name=families/*/score}":          {"/v1/families/" + kk + "/score", "", dukcapil, familyMissing("FAMILY_NOT_SCORED")},
+		"GET /v1/{parent=families/*}/scoreHistory": {"/v1/families/" + kk + "/scoreHistory", "", dukcapil, familyRead},
+		"GET /v1/{name=families/*/eligibility}":    {"/v1/families/" + kk + "/eligibility", "", dukcapil, familyMissing("FAMILY_NOT_DECIDED")},
+		"GET /v1/{parent=families/*}/notices":      {"/v1/families/" + kk + "/notices", "", dukcapil, familyRead},
+		"GET /v1/{parent=programmes/*}/eligibleFamilies": {"/v1/programmes/PKH/eligibleFamilies?region=" + f.GetRegionCode(), "",
+			dukcapil, regionList},
+		"GET /v1/transitionReport":          {"/v1/transitionReport", "", dukcapil, regionAggregate},
+		"POST /v1/models:train":             {"/v1/models:train", `{"kind":"MODEL_KIND_GBT","validFraction":0.95}`, dukcapil, adminAct(cell{http.StatusBadRequest, "VALID_FRACTION_OUT_OF_RANGE"})},
+		"GET /v1/{name=models/*}":           {"/v1/models/none", "", dukcapil, modelRead(cell{http.StatusNotFound, "MODEL_NOT_FOUND"})},
+		"GET /v1/models":                    {"/v1/models", "", dukcapil, modelRead(ok)},
+		"POST /v1/{name=models/*}:activate": {"/v1/models/none:activate", `{"reason":"matrix"}`, dukcapil, adminAct(cell{http.StatusNotFound, "MODEL_NOT_FOUND"})},
+		"GET /v1/{name=models/*}:evaluate":  {"/v1/models/none:evaluate", "", dukcapil, modelRead(cell{http.StatusNotFound, "MODEL_NOT_FOUND"})},
+		"POST /v1/rankingRuns":              {"/v1/rankingRuns", `{}`, dukcapil, adminAct(cell{http.StatusBadRequest, "NO_ACTIVE_MODEL"})},
+		"GET /v1/{name=rankingRuns/*}":      {"/v1/rankingRuns/none", "", dukcapil, modelRead(cell{http.StatusNotFound, "RANKING_RUN_NOT_FOUND"})},
+		"GET /v1/rankingRuns":               {"/v1/rankingRuns", "", dukcapil, modelRead(ok)},
 	}
 
 	rules := loadHTTPRules(t)

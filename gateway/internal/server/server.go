@@ -47,6 +47,9 @@ type Options struct {
 	// optional: without it that context's routes are absent (404), and
 	// /readyz does not wait for it.
 	Asset, Income, ServiceUsage grpc.ClientConnInterface
+	// Scoring connects the scoring context (scores, eligibility, models,
+	// ranking runs); optional in the same way.
+	Scoring grpc.ClientConnInterface
 
 	// Verifier checks every request's bearer token (DESIGN.md §6); only
 	// /healthz, /readyz and /openapi.json are served without one. Required.

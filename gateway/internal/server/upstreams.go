@@ -11,10 +11,12 @@ import (
 	auditv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/audit/v1"
 	incomev1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/income/v1"
 	registryv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/registry/v1"
+	scoringv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/scoring/v1"
 	serviceusagev1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/serviceusage/v1"
 	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
+	scoringv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/scoring/v1"
 	serviceusagev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 )
 
@@ -40,6 +42,9 @@ func (o Options) upstreams() []upstream {
 		}},
 		{"serviceusage", o.ServiceUsage, func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error {
 			return serviceusagev1gw.RegisterServiceUsageServiceHandlerClient(ctx, mux, serviceusagev1.NewServiceUsageServiceClient(cc))
+		}},
+		{"scoring", o.Scoring, func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error {
+			return scoringv1gw.RegisterScoringServiceHandlerClient(ctx, mux, scoringv1.NewScoringServiceClient(cc))
 		}},
 	}
 	var out []upstream

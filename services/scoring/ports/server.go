@@ -63,7 +63,7 @@ func (s *Server) GetFamilyScore(ctx context.Context, req *scoringv1.GetFamilySco
 	}
 	res, err := s.app.FamilyScore(sctx, kk)
 	if err != nil {
-		return nil, auth.HideMissing(ctx, toStatus(err, ReasonNotScored))
+		return nil, toStatus(err, ReasonNotScored)
 	}
 	return familyScoreToProto(res), nil
 }
@@ -96,7 +96,7 @@ func (s *Server) GetFamilyEligibility(ctx context.Context, req *scoringv1.GetFam
 	}
 	fe, err := s.app.GetFamilyEligibility(sctx, kk)
 	if err != nil {
-		return nil, auth.HideMissing(ctx, toStatus(err, ReasonNotDecided))
+		return nil, toStatus(err, ReasonNotDecided)
 	}
 	return eligibilityToProto(fe), nil
 }
