@@ -442,6 +442,28 @@ func TestApp(t *testing.T) {
 		}
 	})
 
+	t.Run("re-score only what the run did not cover", func(t *testing.T) {
+		count := func() int {
+			h, err := e.repo.Scores.History(ctx, kk(6), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(h)
+		}
+		before := count()
+		stored, err := e.repo.Scores.Get(ctx, kk(6))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A change marked before the run read the family is covered.
+		if err := a.RescoreIfStale(ctx, kk(6), stored.ScoredAt.Add(-time.Minute)); err != nil || count() != before {
+			t.Errorf("a change older than the run re-scored the family: %v, history %d → %d", err, before, count())
+		}
+		if err := a.RescoreIfStale(ctx, kk(6), e.clock.now().Add(time.Hour)); err != nil || count() != before+1 {
+			t.Errorf("a newer change: %v, history %d → %d", err, before, count())
+		}
+	})
+
 	t.Run("evaluate beside the baseline", func(t *testing.T) {
 		ev, err := a.EvaluateModel(ctx, gbt.ID)
 		if err != nil {

@@ -93,3 +93,19 @@ func (a *App) ScoreFamily(ctx context.Context, kk string) (*FamilyResult, error)
 	}
 	return res, nil
 }
+
+// RescoreIfStale re-scores a family whose data changed at or before since,
+// unless its stored score was computed from data read after since (a
+// ranking run that started after the change, say): the change feed's
+// backlog after a bulk load then costs nothing once the first run is done.
+func (a *App) RescoreIfStale(ctx context.Context, kk string, since time.Time) error {
+	s, err := a.scores.Get(ctx, kk)
+	switch {
+	case err == nil && !s.ScoredAt.Before(since):
+		return nil
+	case err != nil && !errors.Is(err, domain.ErrNotFound):
+		return err
+	}
+	_, err = a.ScoreFamily(ctx, kk)
+	return err
+}

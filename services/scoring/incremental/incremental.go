@@ -28,9 +28,11 @@ var migrationFS embed.FS
 // feed.Migrations, which the Syncer's database needs as well.
 var Migrations = storage.EmbeddedMigrations("scoring_incremental", migrationFS)
 
-// Rescore re-scores one family by KK number (in production: a wrapper over
-// (*app.App).ScoreFamily).
-type Rescore func(ctx context.Context, kk string) error
+// Rescore re-scores one family by KK number (in production:
+// (*app.App).RescoreIfStale). markedAt is the family's latest mark, which
+// came after the change it stands for committed: a score computed from data
+// fetched after markedAt already covers it, and may be kept.
+type Rescore func(ctx context.Context, kk string, markedAt time.Time) error
 
 // Feed is one source context's change feed.
 type Feed struct {
@@ -303,7 +305,7 @@ func (s *Syncer) claim(ctx context.Context, limit int) ([]job, error) {
 // process re-scores one claimed family and records the outcome.
 func (s *Syncer) process(ctx context.Context, j job) {
 	rctx, cancel := context.WithTimeout(ctx, rescoreTimeout)
-	err := s.rescore(rctx, j.kk)
+	err := s.rescore(rctx, j.kk, time.UnixMicro(j.markedAt))
 	cancel()
 	masked := privacy.MaskNIK(j.kk)
 	switch {

@@ -254,7 +254,7 @@ type recorder struct {
 
 func newRecorder() *recorder { return &recorder{calls: map[string][]time.Time{}} }
 
-func (r *recorder) rescore(ctx context.Context, kk string) error {
+func (r *recorder) rescore(ctx context.Context, kk string, _ time.Time) error {
 	r.mu.Lock()
 	r.calls[kk] = append(r.calls[kk], time.Now())
 	n, hook := len(r.calls[kk]), r.hook
@@ -602,7 +602,7 @@ func TestScoresFollowSources(t *testing.T) {
 			t.Fatal(err)
 		}
 		var scored, gone atomic.Int64
-		rescore := func(ctx context.Context, kk string) error {
+		rescore := func(ctx context.Context, kk string, _ time.Time) error {
 			_, err := a.ScoreFamily(ctx, kk)
 			switch {
 			case err == nil:

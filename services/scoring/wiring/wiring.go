@@ -87,10 +87,7 @@ func Build(ctx context.Context, db *storage.DB, c Conns, auditLog *audit.Log, lo
 			incremental.IncomeFeed(incomev1.NewIncomeServiceClient(c.Income)),
 			incremental.ServiceUsageFeed(serviceusagev1.NewServiceUsageServiceClient(c.ServiceUsage)),
 		}
-		s.Syncer = incremental.New(db, feeds, func(ctx context.Context, kk string) error {
-			_, err := a.ScoreFamily(ctx, kk)
-			return err
-		}, o)
+		s.Syncer = incremental.New(db, feeds, a.RescoreIfStale, o)
 	}
 	return s, nil
 }
