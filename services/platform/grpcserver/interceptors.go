@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/privacy"
 	"github.com/dtsen-id/dtsen/services/platform/logging"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 )
@@ -126,7 +127,7 @@ func (s *Server) logAccess(ctx context.Context, method string, start time.Time, 
 	if original != err && code == codes.Internal {
 		// An unclassified fault needs its text to be debuggable; a classified
 		// error is fully described by its reason.
-		attrs = append(attrs, slog.String("error", original.Error()))
+		attrs = append(attrs, slog.String("error", privacy.MaskText(original.Error())))
 	}
 	logging.FromContext(ctx).LogAttrs(ctx, level, "rpc", attrs...)
 }

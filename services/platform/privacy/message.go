@@ -72,3 +72,7 @@ func maskField(name, value string) (string, bool) {
 	}
 	return "", false
 }
+
+// MaskText masks every NIK or KK number inside free text, such as an error
+// message about to be logged.
+func MaskText(s string) string { return sixteenDigits.ReplaceAllStringFunc(s, MaskNIK) }

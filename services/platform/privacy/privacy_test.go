@@ -48,3 +48,10 @@ func TestMaskName(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskText(t *testing.T) {
+	got := MaskText("features of 3204121505900001: family 3204120101100001 moved; code 12345")
+	if got != "features of 320412********01: family 320412********01 moved; code 12345" {
+		t.Errorf("MaskText = %q", got)
+	}
+}

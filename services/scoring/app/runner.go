@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/dtsen-id/dtsen/services/platform/privacy"
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
 )
 
@@ -99,7 +100,7 @@ func (r *Runner) launch(id string, exec func(context.Context) (*RunReport, error
 		case err != nil && r.ctx.Err() != nil:
 			r.logger.Info("ranking run interrupted by shutdown; it resumes at the next start", slog.String("run", id))
 		case err != nil:
-			r.logger.Error("ranking run failed", slog.String("run", id), slog.String("error", err.Error()))
+			r.logger.Error("ranking run failed", slog.String("run", id), slog.String("error", privacy.MaskText(err.Error())))
 		default:
 			r.logger.Info("ranking run succeeded", slog.String("run", id), slog.Int64("ranked", rep.Ranked),
 				slog.Int64("failed", rep.Failed), slog.Int64("decided", rep.Run.Decided), slog.Int64("notices", rep.Run.Notices))

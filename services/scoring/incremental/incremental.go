@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -378,8 +377,5 @@ func (s *Syncer) release(ctx context.Context, j job) error {
 	})
 }
 
-// sixteenDigits finds NIKs and KK numbers in error texts, which name the
-// family or person they are about.
-var sixteenDigits = regexp.MustCompile(`\b\d{16}\b`)
-
-func scrub(s string) string { return sixteenDigits.ReplaceAllStringFunc(s, privacy.MaskNIK) }
+// scrub masks the KK numbers and NIKs that error texts name.
+func scrub(s string) string { return privacy.MaskText(s) }
