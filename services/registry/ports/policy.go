@@ -4,7 +4,6 @@ import (
 	"context"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 
-
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/registry/domain"
 )
@@ -49,7 +48,9 @@ func authorizeWrite(ctx context.Context) error {
 }
 
 // listRegion is the region a ListFamilies call may walk (auth.ListRegion).
-func listRegion(ctx context.Context, filter string) (string, error) { return auth.ListRegion(ctx, filter) }
+func listRegion(ctx context.Context, filter string) (string, error) {
+	return auth.ListRegion(ctx, filter)
+}
 
 func personRecord(nik string) string { return "persons/" + nik }
 
