@@ -342,6 +342,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"GET /v1/{parent=families/*}/notices":      {"/v1/families/" + kk + "/notices", "", dukcapil, familyRead},
 		"GET /v1/{parent=programmes/*}/eligibleFamilies": {"/v1/programmes/PKH/eligibleFamilies?region=" + f.GetRegionCode(), "",
 			dukcapil, regionList},
+		"GET /v1/fieldVerifications":        {"/v1/fieldVerifications?region=" + f.GetRegionCode(), "", dukcapil, regionList},
 		"GET /v1/transitionReport":          {"/v1/transitionReport", "", dukcapil, regionAggregate},
 		"POST /v1/models:train":             {"/v1/models:train", `{"kind":"MODEL_KIND_GBT","validFraction":0.95}`, dukcapil, adminAct(cell{http.StatusBadRequest, "VALID_FRACTION_OUT_OF_RANGE"})},
 		"GET /v1/{name=models/*}":           {"/v1/models/none", "", dukcapil, modelRead(cell{http.StatusNotFound, "MODEL_NOT_FOUND"})},

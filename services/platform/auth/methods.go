@@ -92,11 +92,12 @@ var MethodRoles = map[string][]Role{
 	"/dtsen.serviceusage.v1.ServiceUsageService/ImportRecords":               importers,
 	"/dtsen.serviceusage.v1.ServiceUsageService/WatchChanges":                feedReaders,
 
-	"/dtsen.scoring.v1.ScoringService/GetFamilyScore":       personalReaders,
-	"/dtsen.scoring.v1.ScoringService/ListScoreHistory":     personalReaders,
-	"/dtsen.scoring.v1.ScoringService/GetFamilyEligibility": personalReaders,
-	"/dtsen.scoring.v1.ScoringService/ListNotices":          personalReaders,
-	"/dtsen.scoring.v1.ScoringService/ListEligible":         regionListers,
+	"/dtsen.scoring.v1.ScoringService/GetFamilyScore":         personalReaders,
+	"/dtsen.scoring.v1.ScoringService/ListScoreHistory":       personalReaders,
+	"/dtsen.scoring.v1.ScoringService/GetFamilyEligibility":   personalReaders,
+	"/dtsen.scoring.v1.ScoringService/ListNotices":            personalReaders,
+	"/dtsen.scoring.v1.ScoringService/ListEligible":           regionListers,
+	"/dtsen.scoring.v1.ScoringService/ListFieldVerifications": regionListers,
 	// Counts for analysts; the handler lists families to officers only.
 	"/dtsen.scoring.v1.ScoringService/GetTransitionReport": {RoleVillageOperator, RoleDistrictOfficer, RoleFieldVerifier,
 		RoleProvincialOfficer, RoleAnalyst, RoleAdmin, RoleService},

@@ -174,12 +174,9 @@ func (r *EligibilityRepository) ListEligible(ctx context.Context, programme, reg
 	if programme == "" {
 		return nil, fmt.Errorf("%w: programme is required", domain.ErrInvalid)
 	}
-	afterRegion, afterKK := "", ""
-	if p.After != "" {
-		var ok bool
-		if afterRegion, afterKK, ok = strings.Cut(p.After, "/"); !ok {
-			return nil, fmt.Errorf("%w: malformed page cursor", domain.ErrInvalid)
-		}
+	afterRegion, afterKK, err := splitCursor(p.After)
+	if err != nil {
+		return nil, err
 	}
 	query := "SELECT kk, region, decile FROM eligible_families WHERE programme = $1 " +
 		"AND (region > $2 OR (region = $2 AND kk > $3))"
@@ -282,4 +279,16 @@ func inList(values []string) (string, []any) {
 		args[i] = v
 	}
 	return b.String(), args
+}
+
+// splitCursor splits a (region, KK) page cursor (domain.RegionCursor).
+func splitCursor(after string) (region, kk string, err error) {
+	if after == "" {
+		return "", "", nil
+	}
+	region, kk, ok := strings.Cut(after, "/")
+	if !ok {
+		return "", "", fmt.Errorf("%w: malformed page cursor", domain.ErrInvalid)
+	}
+	return region, kk, nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/dtsen-id/dtsen/services/platform/storage"
@@ -542,7 +543,11 @@ func (r *ScoreRepository) Put(ctx context.Context, scores []domain.FamilyScore) 
 			if err != nil {
 				return err
 			}
-			current[i] = append(row[:len(row):len(row)], string(flags))
+			verify := 0
+			if scores[i].FieldVerification {
+				verify = 1
+			}
+			current[i] = append(row[:len(row):len(row)], string(flags), scores[i].Region, verify)
 		}
 		if err := upsertScores(ctx, tx, current); err != nil {
 			return err
@@ -559,17 +564,18 @@ func (r *ScoreRepository) Put(ctx context.Context, scores []domain.FamilyScore) 
 }
 
 const upsertTail = " ON CONFLICT (kk) DO UPDATE SET score = excluded.score, decile = excluded.decile, " +
-	"model_id = excluded.model_id, run_id = excluded.run_id, scored_at = excluded.scored_at, flags = excluded.flags"
+	"model_id = excluded.model_id, run_id = excluded.run_id, scored_at = excluded.scored_at, flags = excluded.flags, " +
+	"region = excluded.region, verify = excluded.verify"
 
 func upsertScores(ctx context.Context, tx *storage.Tx, rows [][]any) error {
-	const cols = "kk, score, decile, model_id, run_id, scored_at, flags"
+	const cols = "kk, score, decile, model_id, run_id, scored_at, flags, region, verify"
 	if tx.Engine() == storage.Postgres && len(rows) >= copyThreshold {
 		// COPY cannot upsert, so stage the batch and upsert from the stage
 		// in one statement; the stage disappears with the transaction.
 		if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE score_stage (LIKE family_scores INCLUDING DEFAULTS) ON COMMIT DROP"); err != nil {
 			return fmt.Errorf("create score stage: %w", err)
 		}
-		if _, err := tx.CopyFrom(ctx, "score_stage", []string{"kk", "score", "decile", "model_id", "run_id", "scored_at", "flags"}, rows); err != nil {
+		if _, err := tx.CopyFrom(ctx, "score_stage", []string{"kk", "score", "decile", "model_id", "run_id", "scored_at", "flags", "region", "verify"}, rows); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO family_scores ("+cols+") SELECT "+cols+" FROM score_stage"+upsertTail); err != nil {
@@ -578,7 +584,7 @@ func upsertScores(ctx context.Context, tx *storage.Tx, rows [][]any) error {
 		return nil
 	}
 	for _, row := range rows {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO family_scores ("+cols+") VALUES ($1, $2, $3, $4, $5, $6, $7)"+upsertTail, row...); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO family_scores ("+cols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"+upsertTail, row...); err != nil {
 			return fmt.Errorf("upsert score of %v: %w", row[0], err)
 		}
 	}
@@ -592,7 +598,7 @@ func nonNil(s []string) []string {
 	return s
 }
 
-const scoreColumns = "kk, score, decile, model_id, run_id, scored_at, flags"
+const scoreColumns = "kk, score, decile, model_id, run_id, scored_at, flags, region, verify"
 
 // Get returns a family's current score.
 func (r *ScoreRepository) Get(ctx context.Context, kk string) (*domain.FamilyScore, error) {
@@ -677,14 +683,45 @@ func (r *ScoreRepository) ListByRun(ctx context.Context, runID string, p domain.
 	return out, rows.Err()
 }
 
+// ListForVerification returns a page of the families whose current score
+// asks for a field visit, within regionPrefix, in (region, KK) order.
+func (r *ScoreRepository) ListForVerification(ctx context.Context, regionPrefix string, p domain.Page) ([]domain.FamilyScore, error) {
+	afterRegion, afterKK, err := splitCursor(p.After)
+	if err != nil {
+		return nil, err
+	}
+	query := "SELECT " + scoreColumns + " FROM family_scores WHERE verify = 1 AND (region > $1 OR (region = $1 AND kk > $2))"
+	args := []any{afterRegion, afterKK}
+	if regionPrefix != "" {
+		query += " AND (region = $3 OR region LIKE $4)"
+		args = append(args, regionPrefix, regionPrefix+".%")
+	}
+	rows, err := r.db.QueryContext(ctx, query+" ORDER BY region, kk LIMIT "+strconv.Itoa(p.Size()), args...)
+	if err != nil {
+		return nil, fmt.Errorf("families to verify: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.FamilyScore
+	for rows.Next() {
+		s, err := scanScore(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *s)
+	}
+	return out, rows.Err()
+}
+
 func scanScore(sc scanner) (*domain.FamilyScore, error) {
 	var s domain.FamilyScore
 	var run sql.NullString
 	var at int64
 	var flags string
-	if err := sc.Scan(&s.KK, &s.Score, &s.Decile, &s.ModelID, &run, &at, &flags); err != nil {
+	var verify int
+	if err := sc.Scan(&s.KK, &s.Score, &s.Decile, &s.ModelID, &run, &at, &flags, &s.Region, &verify); err != nil {
 		return nil, err
 	}
+	s.FieldVerification = verify != 0
 	s.RunID, s.ScoredAt = run.String, fromMicros(at)
 	if err := json.Unmarshal([]byte(flags), &s.Flags); err != nil {
 		return nil, fmt.Errorf("score of %s: flags: %w", s.KK, err)

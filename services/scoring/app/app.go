@@ -165,6 +165,16 @@ func flagCodes(flags []explain.Flag) []string {
 	return codes
 }
 
+// needsVisit reports whether a flag sends the family to field verification.
+func needsVisit(flags []explain.Flag) bool {
+	for _, f := range flags {
+		if f.FieldVerification {
+			return true
+		}
+	}
+	return false
+}
+
 // newID names a model or run after the time it was made; the microseconds
 // keep two made in the same second apart.
 func (a *App) newID(prefix string) string {

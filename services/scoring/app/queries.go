@@ -186,3 +186,10 @@ func storedTargeting(m *domain.Model) (*TargetingMetrics, error) {
 	}
 	return tm.Targeting, nil
 }
+
+// ListForVerification returns a page of the families within region whose
+// score a flag sends to a field visit, for the region's officers and
+// verifiers to work through.
+func (a *App) ListForVerification(ctx context.Context, region string, p domain.Page) ([]domain.FamilyScore, error) {
+	return a.scores.ListForVerification(ctx, region, p)
+}

@@ -244,7 +244,8 @@ func (a *App) scoreBatch(ctx context.Context, run *domain.RankingRun, l *loaded,
 			fail(s.KK, err)
 			continue
 		}
-		s.Score, s.Flags = pred[i], flagCodes(flags)
+		s.Score, s.Flags, s.FieldVerification = pred[i], flagCodes(flags), needsVisit(flags)
+		s.Region = inputs[i].Family.GetRegionCode()
 		if verr := s.Validate(); verr != nil {
 			fail(s.KK, verr)
 			continue

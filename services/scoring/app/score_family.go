@@ -71,7 +71,7 @@ func (a *App) ScoreFamily(ctx context.Context, kk string) (*FamilyResult, error)
 	}
 	res := &FamilyResult{Flags: flags, Explanation: expl,
 		Score: domain.FamilyScore{KK: kk, Score: expl.Prediction, ModelID: active.ID, Flags: flagCodes(flags),
-			ScoredAt: ref}}
+			ScoredAt: ref, Region: in.Family.GetRegionCode(), FieldVerification: needsVisit(flags)}}
 
 	run, err := a.runs.LatestSucceeded(ctx)
 	switch {

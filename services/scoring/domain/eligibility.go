@@ -83,5 +83,9 @@ type Eligibility interface {
 	Each(ctx context.Context, regionPrefix string, fn func(*EligibilityRecord) error) error
 }
 
+// RegionCursor is the Page.After of a list in (region, KK) order after the
+// row of family kk in region.
+func RegionCursor(region, kk string) string { return region + "/" + kk }
+
 // EligibleCursor is the Page.After of ListEligible after row f.
-func EligibleCursor(f EligibleFamily) string { return f.Region + "/" + f.KK }
+func EligibleCursor(f EligibleFamily) string { return RegionCursor(f.Region, f.KK) }

@@ -63,6 +63,10 @@ type Scores interface {
 	// ListByDecile returns a page of the current scores in one decile, in
 	// KK order; Page.After is the last KK seen.
 	ListByDecile(ctx context.Context, decile int, p Page) ([]FamilyScore, error)
+	// ListForVerification returns a page of the families whose current
+	// score asks for a field visit, within regionPrefix ("" nationwide), in
+	// (region, KK) order; Page.After is RegionCursor of the last row.
+	ListForVerification(ctx context.Context, regionPrefix string, p Page) ([]FamilyScore, error)
 	// ListByRun returns a page of the current scores a ranking run stored,
 	// in KK order, whatever decile they are in yet; Page.After is the last
 	// KK seen.

@@ -31,6 +31,11 @@ type FamilyScore struct {
 	// Flags are data-quality remarks carried with the score (e.g. a source
 	// that was unavailable), as short codes.
 	Flags []string
+	// Region is the family's village code when it was scored.
+	Region string
+	// FieldVerification: a flag sends the family to a field visit before
+	// its ranking is relied on.
+	FieldVerification bool
 }
 
 // Validate checks a score before it is stored.

@@ -159,6 +159,38 @@ func (s *Server) ListEligible(ctx context.Context, req *scoringv1.ListEligibleRe
 	return out, nil
 }
 
+// ListFieldVerifications implements ScoringService.ListFieldVerifications.
+func (s *Server) ListFieldVerifications(ctx context.Context, req *scoringv1.ListFieldVerificationsRequest) (*scoringv1.ListFieldVerificationsResponse, error) {
+	region, err := auth.ListRegion(ctx, req.GetRegion())
+	if err != nil {
+		return nil, err
+	}
+	query := "verify|" + region
+	page, err := listPage(req.GetPageSize(), req.GetPageToken(), query)
+	if err != nil {
+		return nil, err
+	}
+	fams, err := s.app.ListForVerification(ctx, region, page)
+	if err != nil {
+		return nil, toStatus(err, ReasonNotScored)
+	}
+	out := &scoringv1.ListFieldVerificationsResponse{}
+	records := make([]string, len(fams))
+	for i, f := range fams {
+		out.Families = append(out.Families, &scoringv1.FlaggedFamily{Family: "families/" + f.KK, Region: f.Region,
+			Decile: int32(f.Decile), Flags: f.Flags, ScoredTime: ts(f.ScoredAt)})
+		records[i] = "families/" + f.KK + "/score"
+	}
+	if err := s.audit.Read(ctx, records...); err != nil {
+		return nil, err
+	}
+	if len(fams) == page.Size() {
+		last := fams[len(fams)-1]
+		out.NextPageToken = pagetoken.Encode(query, domain.RegionCursor(last.Region, last.KK))
+	}
+	return out, nil
+}
+
 // GetTransitionReport implements ScoringService.GetTransitionReport.
 // Analysts see the counts of any region; the families gained and lost are
 // personal data, listed only to the officers of the region.

@@ -233,13 +233,36 @@ func TestScoringService(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var codes []string
+			var flagCodes []string
 			for _, f := range fs.GetFlags() {
-				codes = append(codes, f.GetCode())
+				flagCodes = append(flagCodes, f.GetCode())
 			}
-			if !slices.Contains(codes, "MEMBER_DECEASED") || !fs.GetNeedsFieldVerification() || fs.GetRankingRun() != "" {
-				t.Errorf("after a death: flags %v, verification %v, run %q", codes, fs.GetNeedsFieldVerification(), fs.GetRankingRun())
+			if !slices.Contains(flagCodes, "MEMBER_DECEASED") || !fs.GetNeedsFieldVerification() || fs.GetRankingRun() != "" {
+				t.Errorf("after a death: flags %v, verification %v, run %q", flagCodes, fs.GetNeedsFieldVerification(), fs.GetRankingRun())
 			}
+			// The family now waits for a field visit in its region's list,
+			// and an officer of another region does not see it.
+			fam5 := registrytest.Families(5, 1)[0]
+			verifier := s.ClientAs(t, authtest.Officer(auth.RoleFieldVerifier, fam5.GetRegionCode()[:len("32.04.12")]))
+			found := false
+			req := &scoringv1.ListFieldVerificationsRequest{PageSize: 1}
+			for {
+				resp, err := verifier.ListFieldVerifications(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range resp.GetFamilies() {
+					found = found || f.GetFamily() == "families/"+kk && slices.Contains(f.GetFlags(), "MEMBER_DECEASED")
+				}
+				if req.PageToken = resp.GetNextPageToken(); req.PageToken == "" {
+					break
+				}
+			}
+			if !found {
+				t.Errorf("%s is not in its region's field-verification list", kk)
+			}
+			_, err = verifier.ListFieldVerifications(ctx, &scoringv1.ListFieldVerificationsRequest{Region: "91"})
+			wantCode(t, "another region's verifications", err, codes.PermissionDenied, auth.ReasonRegionOutOfScope)
 		})
 	})
 }

@@ -48,6 +48,12 @@ func Validators() *validation.Registry {
 		}
 		return pageSize(req.GetPageSize())
 	})
+	validation.Register(r, func(req *scoringv1.ListFieldVerificationsRequest) error {
+		if err := regionPrefix("region", req.GetRegion()); err != nil {
+			return err
+		}
+		return pageSize(req.GetPageSize())
+	})
 	validation.Register(r, func(req *scoringv1.GetTransitionReportRequest) error {
 		if err := regionPrefix("region", req.GetRegion()); err != nil {
 			return err

@@ -220,6 +220,41 @@ func local_request_ScoringService_ListEligible_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
+var filter_ScoringService_ListFieldVerifications_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
+
+func request_ScoringService_ListFieldVerifications_0(ctx context.Context, marshaler runtime.Marshaler, client extScoringv1.ScoringServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extScoringv1.ListFieldVerificationsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_ScoringService_ListFieldVerifications_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListFieldVerifications(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ScoringService_ListFieldVerifications_0(ctx context.Context, marshaler runtime.Marshaler, server extScoringv1.ScoringServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extScoringv1.ListFieldVerificationsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_ScoringService_ListFieldVerifications_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.ListFieldVerifications(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_ScoringService_ListNotices_0(ctx context.Context, marshaler runtime.Marshaler, client extScoringv1.ScoringServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq extScoringv1.ListNoticesRequest
@@ -666,6 +701,26 @@ func RegisterScoringServiceHandlerServer(ctx context.Context, mux *runtime.Serve
 		}
 		forward_ScoringService_ListEligible_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_ScoringService_ListFieldVerifications_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/dtsen.scoring.v1.ScoringService/ListFieldVerifications", runtime.WithHTTPPathPattern("/v1/fieldVerifications"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ScoringService_ListFieldVerifications_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ScoringService_ListFieldVerifications_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ScoringService_ListNotices_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -974,6 +1029,23 @@ func RegisterScoringServiceHandlerClient(ctx context.Context, mux *runtime.Serve
 		}
 		forward_ScoringService_ListEligible_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodGet, pattern_ScoringService_ListFieldVerifications_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/dtsen.scoring.v1.ScoringService/ListFieldVerifications", runtime.WithHTTPPathPattern("/v1/fieldVerifications"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ScoringService_ListFieldVerifications_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ScoringService_ListFieldVerifications_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ScoringService_ListNotices_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1148,35 +1220,37 @@ func RegisterScoringServiceHandlerClient(ctx context.Context, mux *runtime.Serve
 }
 
 var (
-	pattern_ScoringService_GetFamilyScore_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "families", "score", "name"}, ""))
-	pattern_ScoringService_ListScoreHistory_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "families", "parent", "scoreHistory"}, ""))
-	pattern_ScoringService_GetFamilyEligibility_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "families", "eligibility", "name"}, ""))
-	pattern_ScoringService_ListEligible_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "programmes", "parent", "eligibleFamilies"}, ""))
-	pattern_ScoringService_ListNotices_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "families", "parent", "notices"}, ""))
-	pattern_ScoringService_GetTransitionReport_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "transitionReport"}, ""))
-	pattern_ScoringService_TrainModel_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "models"}, "train"))
-	pattern_ScoringService_GetModel_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "models", "name"}, ""))
-	pattern_ScoringService_ListModels_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "models"}, ""))
-	pattern_ScoringService_ActivateModel_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "models", "name"}, "activate"))
-	pattern_ScoringService_EvaluateModel_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "models", "name"}, "evaluate"))
-	pattern_ScoringService_StartRankingRun_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "rankingRuns"}, ""))
-	pattern_ScoringService_GetRankingRun_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "rankingRuns", "name"}, ""))
-	pattern_ScoringService_ListRankingRuns_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "rankingRuns"}, ""))
+	pattern_ScoringService_GetFamilyScore_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "families", "score", "name"}, ""))
+	pattern_ScoringService_ListScoreHistory_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "families", "parent", "scoreHistory"}, ""))
+	pattern_ScoringService_GetFamilyEligibility_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 2, 2, 4, 3, 5, 3}, []string{"v1", "families", "eligibility", "name"}, ""))
+	pattern_ScoringService_ListEligible_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "programmes", "parent", "eligibleFamilies"}, ""))
+	pattern_ScoringService_ListFieldVerifications_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "fieldVerifications"}, ""))
+	pattern_ScoringService_ListNotices_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2, 2, 3}, []string{"v1", "families", "parent", "notices"}, ""))
+	pattern_ScoringService_GetTransitionReport_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "transitionReport"}, ""))
+	pattern_ScoringService_TrainModel_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "models"}, "train"))
+	pattern_ScoringService_GetModel_0               = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "models", "name"}, ""))
+	pattern_ScoringService_ListModels_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "models"}, ""))
+	pattern_ScoringService_ActivateModel_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "models", "name"}, "activate"))
+	pattern_ScoringService_EvaluateModel_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "models", "name"}, "evaluate"))
+	pattern_ScoringService_StartRankingRun_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "rankingRuns"}, ""))
+	pattern_ScoringService_GetRankingRun_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "rankingRuns", "name"}, ""))
+	pattern_ScoringService_ListRankingRuns_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "rankingRuns"}, ""))
 )
 
 var (
-	forward_ScoringService_GetFamilyScore_0       = runtime.ForwardResponseMessage
-	forward_ScoringService_ListScoreHistory_0     = runtime.ForwardResponseMessage
-	forward_ScoringService_GetFamilyEligibility_0 = runtime.ForwardResponseMessage
-	forward_ScoringService_ListEligible_0         = runtime.ForwardResponseMessage
-	forward_ScoringService_ListNotices_0          = runtime.ForwardResponseMessage
-	forward_ScoringService_GetTransitionReport_0  = runtime.ForwardResponseMessage
-	forward_ScoringService_TrainModel_0           = runtime.ForwardResponseMessage
-	forward_ScoringService_GetModel_0             = runtime.ForwardResponseMessage
-	forward_ScoringService_ListModels_0           = runtime.ForwardResponseMessage
-	forward_ScoringService_ActivateModel_0        = runtime.ForwardResponseMessage
-	forward_ScoringService_EvaluateModel_0        = runtime.ForwardResponseMessage
-	forward_ScoringService_StartRankingRun_0      = runtime.ForwardResponseMessage
-	forward_ScoringService_GetRankingRun_0        = runtime.ForwardResponseMessage
-	forward_ScoringService_ListRankingRuns_0      = runtime.ForwardResponseMessage
+	forward_ScoringService_GetFamilyScore_0         = runtime.ForwardResponseMessage
+	forward_ScoringService_ListScoreHistory_0       = runtime.ForwardResponseMessage
+	forward_ScoringService_GetFamilyEligibility_0   = runtime.ForwardResponseMessage
+	forward_ScoringService_ListEligible_0           = runtime.ForwardResponseMessage
+	forward_ScoringService_ListFieldVerifications_0 = runtime.ForwardResponseMessage
+	forward_ScoringService_ListNotices_0            = runtime.ForwardResponseMessage
+	forward_ScoringService_GetTransitionReport_0    = runtime.ForwardResponseMessage
+	forward_ScoringService_TrainModel_0             = runtime.ForwardResponseMessage
+	forward_ScoringService_GetModel_0               = runtime.ForwardResponseMessage
+	forward_ScoringService_ListModels_0             = runtime.ForwardResponseMessage
+	forward_ScoringService_ActivateModel_0          = runtime.ForwardResponseMessage
+	forward_ScoringService_EvaluateModel_0          = runtime.ForwardResponseMessage
+	forward_ScoringService_StartRankingRun_0        = runtime.ForwardResponseMessage
+	forward_ScoringService_GetRankingRun_0          = runtime.ForwardResponseMessage
+	forward_ScoringService_ListRankingRuns_0        = runtime.ForwardResponseMessage
 )

@@ -1423,6 +1423,199 @@ func (x *EligibleFamily) GetDecile() int32 {
 	return 0
 }
 
+type ListFieldVerificationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Region code prefix; region-bound officers default to, and stay within,
+	// their own region. Empty is the whole nation.
+	Region string `protobuf:"bytes,1,opt,name=region,proto3" json:"region,omitempty"`
+	// Maximum families per page; default 100, at most 1000.
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFieldVerificationsRequest) Reset() {
+	*x = ListFieldVerificationsRequest{}
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFieldVerificationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFieldVerificationsRequest) ProtoMessage() {}
+
+func (x *ListFieldVerificationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFieldVerificationsRequest.ProtoReflect.Descriptor instead.
+func (*ListFieldVerificationsRequest) Descriptor() ([]byte, []int) {
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ListFieldVerificationsRequest) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+func (x *ListFieldVerificationsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListFieldVerificationsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListFieldVerificationsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Families      []*FlaggedFamily       `protobuf:"bytes,1,rep,name=families,proto3" json:"families,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListFieldVerificationsResponse) Reset() {
+	*x = ListFieldVerificationsResponse{}
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListFieldVerificationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListFieldVerificationsResponse) ProtoMessage() {}
+
+func (x *ListFieldVerificationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListFieldVerificationsResponse.ProtoReflect.Descriptor instead.
+func (*ListFieldVerificationsResponse) Descriptor() ([]byte, []int) {
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ListFieldVerificationsResponse) GetFamilies() []*FlaggedFamily {
+	if x != nil {
+		return x.Families
+	}
+	return nil
+}
+
+func (x *ListFieldVerificationsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type FlaggedFamily struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// `families/{kk}`
+	Family string `protobuf:"bytes,1,opt,name=family,proto3" json:"family,omitempty"`
+	Region string `protobuf:"bytes,2,opt,name=region,proto3" json:"region,omitempty"`
+	Decile int32  `protobuf:"varint,3,opt,name=decile,proto3" json:"decile,omitempty"`
+	// The flag codes, e.g. MEMBER_DECEASED.
+	Flags         []string               `protobuf:"bytes,4,rep,name=flags,proto3" json:"flags,omitempty"`
+	ScoredTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=scored_time,json=scoredTime,proto3" json:"scored_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FlaggedFamily) Reset() {
+	*x = FlaggedFamily{}
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FlaggedFamily) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FlaggedFamily) ProtoMessage() {}
+
+func (x *FlaggedFamily) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FlaggedFamily.ProtoReflect.Descriptor instead.
+func (*FlaggedFamily) Descriptor() ([]byte, []int) {
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *FlaggedFamily) GetFamily() string {
+	if x != nil {
+		return x.Family
+	}
+	return ""
+}
+
+func (x *FlaggedFamily) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+func (x *FlaggedFamily) GetDecile() int32 {
+	if x != nil {
+		return x.Decile
+	}
+	return 0
+}
+
+func (x *FlaggedFamily) GetFlags() []string {
+	if x != nil {
+		return x.Flags
+	}
+	return nil
+}
+
+func (x *FlaggedFamily) GetScoredTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ScoredTime
+	}
+	return nil
+}
+
 type ListNoticesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `families/{kk}`
@@ -1433,7 +1626,7 @@ type ListNoticesRequest struct {
 
 func (x *ListNoticesRequest) Reset() {
 	*x = ListNoticesRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[16]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1445,7 +1638,7 @@ func (x *ListNoticesRequest) String() string {
 func (*ListNoticesRequest) ProtoMessage() {}
 
 func (x *ListNoticesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[16]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1458,7 +1651,7 @@ func (x *ListNoticesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNoticesRequest.ProtoReflect.Descriptor instead.
 func (*ListNoticesRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{16}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListNoticesRequest) GetParent() string {
@@ -1477,7 +1670,7 @@ type ListNoticesResponse struct {
 
 func (x *ListNoticesResponse) Reset() {
 	*x = ListNoticesResponse{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[17]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1489,7 +1682,7 @@ func (x *ListNoticesResponse) String() string {
 func (*ListNoticesResponse) ProtoMessage() {}
 
 func (x *ListNoticesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[17]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1502,7 +1695,7 @@ func (x *ListNoticesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListNoticesResponse.ProtoReflect.Descriptor instead.
 func (*ListNoticesResponse) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{17}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListNoticesResponse) GetNotices() []*Notice {
@@ -1535,7 +1728,7 @@ type Notice struct {
 
 func (x *Notice) Reset() {
 	*x = Notice{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[18]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1547,7 +1740,7 @@ func (x *Notice) String() string {
 func (*Notice) ProtoMessage() {}
 
 func (x *Notice) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[18]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1560,7 +1753,7 @@ func (x *Notice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Notice.ProtoReflect.Descriptor instead.
 func (*Notice) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{18}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Notice) GetId() string {
@@ -1654,7 +1847,7 @@ type GetTransitionReportRequest struct {
 
 func (x *GetTransitionReportRequest) Reset() {
 	*x = GetTransitionReportRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[19]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1666,7 +1859,7 @@ func (x *GetTransitionReportRequest) String() string {
 func (*GetTransitionReportRequest) ProtoMessage() {}
 
 func (x *GetTransitionReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[19]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1679,7 +1872,7 @@ func (x *GetTransitionReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTransitionReportRequest.ProtoReflect.Descriptor instead.
 func (*GetTransitionReportRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{19}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetTransitionReportRequest) GetRegion() string {
@@ -1712,7 +1905,7 @@ type TransitionReport struct {
 
 func (x *TransitionReport) Reset() {
 	*x = TransitionReport{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[20]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1724,7 +1917,7 @@ func (x *TransitionReport) String() string {
 func (*TransitionReport) ProtoMessage() {}
 
 func (x *TransitionReport) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[20]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1737,7 +1930,7 @@ func (x *TransitionReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionReport.ProtoReflect.Descriptor instead.
 func (*TransitionReport) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{20}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TransitionReport) GetRegion() string {
@@ -1793,7 +1986,7 @@ type RegionTransition struct {
 
 func (x *RegionTransition) Reset() {
 	*x = RegionTransition{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[21]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1805,7 +1998,7 @@ func (x *RegionTransition) String() string {
 func (*RegionTransition) ProtoMessage() {}
 
 func (x *RegionTransition) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[21]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1818,7 +2011,7 @@ func (x *RegionTransition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegionTransition.ProtoReflect.Descriptor instead.
 func (*RegionTransition) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{21}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RegionTransition) GetRegion() string {
@@ -1862,7 +2055,7 @@ type ProgrammeTransition struct {
 
 func (x *ProgrammeTransition) Reset() {
 	*x = ProgrammeTransition{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[22]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1874,7 +2067,7 @@ func (x *ProgrammeTransition) String() string {
 func (*ProgrammeTransition) ProtoMessage() {}
 
 func (x *ProgrammeTransition) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[22]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1887,7 +2080,7 @@ func (x *ProgrammeTransition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProgrammeTransition.ProtoReflect.Descriptor instead.
 func (*ProgrammeTransition) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{22}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ProgrammeTransition) GetProgramme() string {
@@ -1969,7 +2162,7 @@ type TrainModelRequest struct {
 
 func (x *TrainModelRequest) Reset() {
 	*x = TrainModelRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[23]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1981,7 +2174,7 @@ func (x *TrainModelRequest) String() string {
 func (*TrainModelRequest) ProtoMessage() {}
 
 func (x *TrainModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[23]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1994,7 +2187,7 @@ func (x *TrainModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrainModelRequest.ProtoReflect.Descriptor instead.
 func (*TrainModelRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{23}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TrainModelRequest) GetKind() ModelKind {
@@ -2040,7 +2233,7 @@ type GBTParams struct {
 
 func (x *GBTParams) Reset() {
 	*x = GBTParams{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[24]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2052,7 +2245,7 @@ func (x *GBTParams) String() string {
 func (*GBTParams) ProtoMessage() {}
 
 func (x *GBTParams) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[24]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2065,7 +2258,7 @@ func (x *GBTParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GBTParams.ProtoReflect.Descriptor instead.
 func (*GBTParams) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{24}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GBTParams) GetRounds() int32 {
@@ -2144,7 +2337,7 @@ type Model struct {
 
 func (x *Model) Reset() {
 	*x = Model{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[25]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2156,7 +2349,7 @@ func (x *Model) String() string {
 func (*Model) ProtoMessage() {}
 
 func (x *Model) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[25]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2169,7 +2362,7 @@ func (x *Model) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Model.ProtoReflect.Descriptor instead.
 func (*Model) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{25}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Model) GetName() string {
@@ -2273,7 +2466,7 @@ type GetModelRequest struct {
 
 func (x *GetModelRequest) Reset() {
 	*x = GetModelRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[26]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2285,7 +2478,7 @@ func (x *GetModelRequest) String() string {
 func (*GetModelRequest) ProtoMessage() {}
 
 func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[26]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2298,7 +2491,7 @@ func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelRequest.ProtoReflect.Descriptor instead.
 func (*GetModelRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{26}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetModelRequest) GetName() string {
@@ -2318,7 +2511,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[27]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2330,7 +2523,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[27]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2343,7 +2536,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{27}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListModelsRequest) GetPageSize() int32 {
@@ -2370,7 +2563,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[28]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2382,7 +2575,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[28]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2395,7 +2588,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{28}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListModelsResponse) GetModels() []*Model {
@@ -2424,7 +2617,7 @@ type ActivateModelRequest struct {
 
 func (x *ActivateModelRequest) Reset() {
 	*x = ActivateModelRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[29]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2436,7 +2629,7 @@ func (x *ActivateModelRequest) String() string {
 func (*ActivateModelRequest) ProtoMessage() {}
 
 func (x *ActivateModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[29]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2449,7 +2642,7 @@ func (x *ActivateModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivateModelRequest.ProtoReflect.Descriptor instead.
 func (*ActivateModelRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{29}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ActivateModelRequest) GetName() string {
@@ -2476,7 +2669,7 @@ type EvaluateModelRequest struct {
 
 func (x *EvaluateModelRequest) Reset() {
 	*x = EvaluateModelRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[30]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2488,7 +2681,7 @@ func (x *EvaluateModelRequest) String() string {
 func (*EvaluateModelRequest) ProtoMessage() {}
 
 func (x *EvaluateModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[30]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2501,7 +2694,7 @@ func (x *EvaluateModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvaluateModelRequest.ProtoReflect.Descriptor instead.
 func (*EvaluateModelRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{30}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *EvaluateModelRequest) GetName() string {
@@ -2529,7 +2722,7 @@ type ModelEvaluation struct {
 
 func (x *ModelEvaluation) Reset() {
 	*x = ModelEvaluation{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[31]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2541,7 +2734,7 @@ func (x *ModelEvaluation) String() string {
 func (*ModelEvaluation) ProtoMessage() {}
 
 func (x *ModelEvaluation) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[31]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2554,7 +2747,7 @@ func (x *ModelEvaluation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelEvaluation.ProtoReflect.Descriptor instead.
 func (*ModelEvaluation) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{31}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ModelEvaluation) GetModel() string {
@@ -2604,7 +2797,7 @@ type TargetingMetrics struct {
 
 func (x *TargetingMetrics) Reset() {
 	*x = TargetingMetrics{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[32]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2616,7 +2809,7 @@ func (x *TargetingMetrics) String() string {
 func (*TargetingMetrics) ProtoMessage() {}
 
 func (x *TargetingMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[32]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2629,7 +2822,7 @@ func (x *TargetingMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TargetingMetrics.ProtoReflect.Descriptor instead.
 func (*TargetingMetrics) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{32}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *TargetingMetrics) GetFamilies() int32 {
@@ -2675,7 +2868,7 @@ type CoverageMetrics struct {
 
 func (x *CoverageMetrics) Reset() {
 	*x = CoverageMetrics{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[33]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2687,7 +2880,7 @@ func (x *CoverageMetrics) String() string {
 func (*CoverageMetrics) ProtoMessage() {}
 
 func (x *CoverageMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[33]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2700,7 +2893,7 @@ func (x *CoverageMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CoverageMetrics.ProtoReflect.Descriptor instead.
 func (*CoverageMetrics) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{33}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *CoverageMetrics) GetCoverage() float64 {
@@ -2738,7 +2931,7 @@ type GroupMetrics struct {
 
 func (x *GroupMetrics) Reset() {
 	*x = GroupMetrics{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[34]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2750,7 +2943,7 @@ func (x *GroupMetrics) String() string {
 func (*GroupMetrics) ProtoMessage() {}
 
 func (x *GroupMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[34]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2763,7 +2956,7 @@ func (x *GroupMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupMetrics.ProtoReflect.Descriptor instead.
 func (*GroupMetrics) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{34}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GroupMetrics) GetBreakdown() string {
@@ -2812,7 +3005,7 @@ type StartRankingRunRequest struct {
 
 func (x *StartRankingRunRequest) Reset() {
 	*x = StartRankingRunRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[35]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2824,7 +3017,7 @@ func (x *StartRankingRunRequest) String() string {
 func (*StartRankingRunRequest) ProtoMessage() {}
 
 func (x *StartRankingRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[35]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2837,7 +3030,7 @@ func (x *StartRankingRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartRankingRunRequest.ProtoReflect.Descriptor instead.
 func (*StartRankingRunRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{35}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *StartRankingRunRequest) GetRunId() string {
@@ -2873,7 +3066,7 @@ type RankingRun struct {
 
 func (x *RankingRun) Reset() {
 	*x = RankingRun{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[36]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2885,7 +3078,7 @@ func (x *RankingRun) String() string {
 func (*RankingRun) ProtoMessage() {}
 
 func (x *RankingRun) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[36]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2898,7 +3091,7 @@ func (x *RankingRun) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RankingRun.ProtoReflect.Descriptor instead.
 func (*RankingRun) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{36}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *RankingRun) GetName() string {
@@ -2988,7 +3181,7 @@ type GetRankingRunRequest struct {
 
 func (x *GetRankingRunRequest) Reset() {
 	*x = GetRankingRunRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[37]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3000,7 +3193,7 @@ func (x *GetRankingRunRequest) String() string {
 func (*GetRankingRunRequest) ProtoMessage() {}
 
 func (x *GetRankingRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[37]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3013,7 +3206,7 @@ func (x *GetRankingRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRankingRunRequest.ProtoReflect.Descriptor instead.
 func (*GetRankingRunRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{37}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *GetRankingRunRequest) GetName() string {
@@ -3033,7 +3226,7 @@ type ListRankingRunsRequest struct {
 
 func (x *ListRankingRunsRequest) Reset() {
 	*x = ListRankingRunsRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[38]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3045,7 +3238,7 @@ func (x *ListRankingRunsRequest) String() string {
 func (*ListRankingRunsRequest) ProtoMessage() {}
 
 func (x *ListRankingRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[38]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3058,7 +3251,7 @@ func (x *ListRankingRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRankingRunsRequest.ProtoReflect.Descriptor instead.
 func (*ListRankingRunsRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{38}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ListRankingRunsRequest) GetPageSize() int32 {
@@ -3085,7 +3278,7 @@ type ListRankingRunsResponse struct {
 
 func (x *ListRankingRunsResponse) Reset() {
 	*x = ListRankingRunsResponse{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[39]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3097,7 +3290,7 @@ func (x *ListRankingRunsResponse) String() string {
 func (*ListRankingRunsResponse) ProtoMessage() {}
 
 func (x *ListRankingRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[39]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3110,7 +3303,7 @@ func (x *ListRankingRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRankingRunsResponse.ProtoReflect.Descriptor instead.
 func (*ListRankingRunsResponse) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{39}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ListRankingRunsResponse) GetRuns() []*RankingRun {
@@ -3222,7 +3415,22 @@ const file_dtsen_scoring_v1_scoring_proto_rawDesc = "" +
 	"\x0eEligibleFamily\x12\x16\n" +
 	"\x06family\x18\x01 \x01(\tR\x06family\x12\x16\n" +
 	"\x06region\x18\x02 \x01(\tR\x06region\x12\x16\n" +
-	"\x06decile\x18\x03 \x01(\x05R\x06decile\",\n" +
+	"\x06decile\x18\x03 \x01(\x05R\x06decile\"s\n" +
+	"\x1dListFieldVerificationsRequest\x12\x16\n" +
+	"\x06region\x18\x01 \x01(\tR\x06region\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\x85\x01\n" +
+	"\x1eListFieldVerificationsResponse\x12;\n" +
+	"\bfamilies\x18\x01 \x03(\v2\x1f.dtsen.scoring.v1.FlaggedFamilyR\bfamilies\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xaa\x01\n" +
+	"\rFlaggedFamily\x12\x16\n" +
+	"\x06family\x18\x01 \x01(\tR\x06family\x12\x16\n" +
+	"\x06region\x18\x02 \x01(\tR\x06region\x12\x16\n" +
+	"\x06decile\x18\x03 \x01(\x05R\x06decile\x12\x14\n" +
+	"\x05flags\x18\x04 \x03(\tR\x05flags\x12;\n" +
+	"\vscored_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"scoredTime\",\n" +
 	"\x12ListNoticesRequest\x12\x16\n" +
 	"\x06parent\x18\x01 \x01(\tR\x06parent\"I\n" +
 	"\x13ListNoticesResponse\x122\n" +
@@ -3398,13 +3606,13 @@ const file_dtsen_scoring_v1_scoring_proto_rawDesc = "" +
 	"\x11RUN_STATE_PENDING\x10\x01\x12\x15\n" +
 	"\x11RUN_STATE_RUNNING\x10\x02\x12\x17\n" +
 	"\x13RUN_STATE_SUCCEEDED\x10\x03\x12\x14\n" +
-	"\x10RUN_STATE_FAILED\x10\x042\x9a\n" +
-	"\n" +
+	"\x10RUN_STATE_FAILED\x10\x042\x97\v\n" +
 	"\x0eScoringService\x12X\n" +
 	"\x0eGetFamilyScore\x12'.dtsen.scoring.v1.GetFamilyScoreRequest\x1a\x1d.dtsen.scoring.v1.FamilyScore\x12i\n" +
 	"\x10ListScoreHistory\x12).dtsen.scoring.v1.ListScoreHistoryRequest\x1a*.dtsen.scoring.v1.ListScoreHistoryResponse\x12j\n" +
 	"\x14GetFamilyEligibility\x12-.dtsen.scoring.v1.GetFamilyEligibilityRequest\x1a#.dtsen.scoring.v1.FamilyEligibility\x12]\n" +
-	"\fListEligible\x12%.dtsen.scoring.v1.ListEligibleRequest\x1a&.dtsen.scoring.v1.ListEligibleResponse\x12Z\n" +
+	"\fListEligible\x12%.dtsen.scoring.v1.ListEligibleRequest\x1a&.dtsen.scoring.v1.ListEligibleResponse\x12{\n" +
+	"\x16ListFieldVerifications\x12/.dtsen.scoring.v1.ListFieldVerificationsRequest\x1a0.dtsen.scoring.v1.ListFieldVerificationsResponse\x12Z\n" +
 	"\vListNotices\x12$.dtsen.scoring.v1.ListNoticesRequest\x1a%.dtsen.scoring.v1.ListNoticesResponse\x12g\n" +
 	"\x13GetTransitionReport\x12,.dtsen.scoring.v1.GetTransitionReportRequest\x1a\".dtsen.scoring.v1.TransitionReport\x12J\n" +
 	"\n" +
@@ -3431,58 +3639,61 @@ func file_dtsen_scoring_v1_scoring_proto_rawDescGZIP() []byte {
 }
 
 var file_dtsen_scoring_v1_scoring_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_dtsen_scoring_v1_scoring_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_dtsen_scoring_v1_scoring_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_dtsen_scoring_v1_scoring_proto_goTypes = []any{
-	(EligibilityStatus)(0),              // 0: dtsen.scoring.v1.EligibilityStatus
-	(EntitlementPhase)(0),               // 1: dtsen.scoring.v1.EntitlementPhase
-	(ModelKind)(0),                      // 2: dtsen.scoring.v1.ModelKind
-	(ModelState)(0),                     // 3: dtsen.scoring.v1.ModelState
-	(RunState)(0),                       // 4: dtsen.scoring.v1.RunState
-	(*LocalizedText)(nil),               // 5: dtsen.scoring.v1.LocalizedText
-	(*GetFamilyScoreRequest)(nil),       // 6: dtsen.scoring.v1.GetFamilyScoreRequest
-	(*FamilyScore)(nil),                 // 7: dtsen.scoring.v1.FamilyScore
-	(*Explanation)(nil),                 // 8: dtsen.scoring.v1.Explanation
-	(*Factor)(nil),                      // 9: dtsen.scoring.v1.Factor
-	(*Flag)(nil),                        // 10: dtsen.scoring.v1.Flag
-	(*ListScoreHistoryRequest)(nil),     // 11: dtsen.scoring.v1.ListScoreHistoryRequest
-	(*ListScoreHistoryResponse)(nil),    // 12: dtsen.scoring.v1.ListScoreHistoryResponse
-	(*ScoreRecord)(nil),                 // 13: dtsen.scoring.v1.ScoreRecord
-	(*GetFamilyEligibilityRequest)(nil), // 14: dtsen.scoring.v1.GetFamilyEligibilityRequest
-	(*FamilyEligibility)(nil),           // 15: dtsen.scoring.v1.FamilyEligibility
-	(*ProgrammeEligibility)(nil),        // 16: dtsen.scoring.v1.ProgrammeEligibility
-	(*Reason)(nil),                      // 17: dtsen.scoring.v1.Reason
-	(*ListEligibleRequest)(nil),         // 18: dtsen.scoring.v1.ListEligibleRequest
-	(*ListEligibleResponse)(nil),        // 19: dtsen.scoring.v1.ListEligibleResponse
-	(*EligibleFamily)(nil),              // 20: dtsen.scoring.v1.EligibleFamily
-	(*ListNoticesRequest)(nil),          // 21: dtsen.scoring.v1.ListNoticesRequest
-	(*ListNoticesResponse)(nil),         // 22: dtsen.scoring.v1.ListNoticesResponse
-	(*Notice)(nil),                      // 23: dtsen.scoring.v1.Notice
-	(*GetTransitionReportRequest)(nil),  // 24: dtsen.scoring.v1.GetTransitionReportRequest
-	(*TransitionReport)(nil),            // 25: dtsen.scoring.v1.TransitionReport
-	(*RegionTransition)(nil),            // 26: dtsen.scoring.v1.RegionTransition
-	(*ProgrammeTransition)(nil),         // 27: dtsen.scoring.v1.ProgrammeTransition
-	(*TrainModelRequest)(nil),           // 28: dtsen.scoring.v1.TrainModelRequest
-	(*GBTParams)(nil),                   // 29: dtsen.scoring.v1.GBTParams
-	(*Model)(nil),                       // 30: dtsen.scoring.v1.Model
-	(*GetModelRequest)(nil),             // 31: dtsen.scoring.v1.GetModelRequest
-	(*ListModelsRequest)(nil),           // 32: dtsen.scoring.v1.ListModelsRequest
-	(*ListModelsResponse)(nil),          // 33: dtsen.scoring.v1.ListModelsResponse
-	(*ActivateModelRequest)(nil),        // 34: dtsen.scoring.v1.ActivateModelRequest
-	(*EvaluateModelRequest)(nil),        // 35: dtsen.scoring.v1.EvaluateModelRequest
-	(*ModelEvaluation)(nil),             // 36: dtsen.scoring.v1.ModelEvaluation
-	(*TargetingMetrics)(nil),            // 37: dtsen.scoring.v1.TargetingMetrics
-	(*CoverageMetrics)(nil),             // 38: dtsen.scoring.v1.CoverageMetrics
-	(*GroupMetrics)(nil),                // 39: dtsen.scoring.v1.GroupMetrics
-	(*StartRankingRunRequest)(nil),      // 40: dtsen.scoring.v1.StartRankingRunRequest
-	(*RankingRun)(nil),                  // 41: dtsen.scoring.v1.RankingRun
-	(*GetRankingRunRequest)(nil),        // 42: dtsen.scoring.v1.GetRankingRunRequest
-	(*ListRankingRunsRequest)(nil),      // 43: dtsen.scoring.v1.ListRankingRunsRequest
-	(*ListRankingRunsResponse)(nil),     // 44: dtsen.scoring.v1.ListRankingRunsResponse
-	nil,                                 // 45: dtsen.scoring.v1.ProgrammeTransition.LossReasonsEntry
-	(*timestamppb.Timestamp)(nil),       // 46: google.protobuf.Timestamp
+	(EligibilityStatus)(0),                 // 0: dtsen.scoring.v1.EligibilityStatus
+	(EntitlementPhase)(0),                  // 1: dtsen.scoring.v1.EntitlementPhase
+	(ModelKind)(0),                         // 2: dtsen.scoring.v1.ModelKind
+	(ModelState)(0),                        // 3: dtsen.scoring.v1.ModelState
+	(RunState)(0),                          // 4: dtsen.scoring.v1.RunState
+	(*LocalizedText)(nil),                  // 5: dtsen.scoring.v1.LocalizedText
+	(*GetFamilyScoreRequest)(nil),          // 6: dtsen.scoring.v1.GetFamilyScoreRequest
+	(*FamilyScore)(nil),                    // 7: dtsen.scoring.v1.FamilyScore
+	(*Explanation)(nil),                    // 8: dtsen.scoring.v1.Explanation
+	(*Factor)(nil),                         // 9: dtsen.scoring.v1.Factor
+	(*Flag)(nil),                           // 10: dtsen.scoring.v1.Flag
+	(*ListScoreHistoryRequest)(nil),        // 11: dtsen.scoring.v1.ListScoreHistoryRequest
+	(*ListScoreHistoryResponse)(nil),       // 12: dtsen.scoring.v1.ListScoreHistoryResponse
+	(*ScoreRecord)(nil),                    // 13: dtsen.scoring.v1.ScoreRecord
+	(*GetFamilyEligibilityRequest)(nil),    // 14: dtsen.scoring.v1.GetFamilyEligibilityRequest
+	(*FamilyEligibility)(nil),              // 15: dtsen.scoring.v1.FamilyEligibility
+	(*ProgrammeEligibility)(nil),           // 16: dtsen.scoring.v1.ProgrammeEligibility
+	(*Reason)(nil),                         // 17: dtsen.scoring.v1.Reason
+	(*ListEligibleRequest)(nil),            // 18: dtsen.scoring.v1.ListEligibleRequest
+	(*ListEligibleResponse)(nil),           // 19: dtsen.scoring.v1.ListEligibleResponse
+	(*EligibleFamily)(nil),                 // 20: dtsen.scoring.v1.EligibleFamily
+	(*ListFieldVerificationsRequest)(nil),  // 21: dtsen.scoring.v1.ListFieldVerificationsRequest
+	(*ListFieldVerificationsResponse)(nil), // 22: dtsen.scoring.v1.ListFieldVerificationsResponse
+	(*FlaggedFamily)(nil),                  // 23: dtsen.scoring.v1.FlaggedFamily
+	(*ListNoticesRequest)(nil),             // 24: dtsen.scoring.v1.ListNoticesRequest
+	(*ListNoticesResponse)(nil),            // 25: dtsen.scoring.v1.ListNoticesResponse
+	(*Notice)(nil),                         // 26: dtsen.scoring.v1.Notice
+	(*GetTransitionReportRequest)(nil),     // 27: dtsen.scoring.v1.GetTransitionReportRequest
+	(*TransitionReport)(nil),               // 28: dtsen.scoring.v1.TransitionReport
+	(*RegionTransition)(nil),               // 29: dtsen.scoring.v1.RegionTransition
+	(*ProgrammeTransition)(nil),            // 30: dtsen.scoring.v1.ProgrammeTransition
+	(*TrainModelRequest)(nil),              // 31: dtsen.scoring.v1.TrainModelRequest
+	(*GBTParams)(nil),                      // 32: dtsen.scoring.v1.GBTParams
+	(*Model)(nil),                          // 33: dtsen.scoring.v1.Model
+	(*GetModelRequest)(nil),                // 34: dtsen.scoring.v1.GetModelRequest
+	(*ListModelsRequest)(nil),              // 35: dtsen.scoring.v1.ListModelsRequest
+	(*ListModelsResponse)(nil),             // 36: dtsen.scoring.v1.ListModelsResponse
+	(*ActivateModelRequest)(nil),           // 37: dtsen.scoring.v1.ActivateModelRequest
+	(*EvaluateModelRequest)(nil),           // 38: dtsen.scoring.v1.EvaluateModelRequest
+	(*ModelEvaluation)(nil),                // 39: dtsen.scoring.v1.ModelEvaluation
+	(*TargetingMetrics)(nil),               // 40: dtsen.scoring.v1.TargetingMetrics
+	(*CoverageMetrics)(nil),                // 41: dtsen.scoring.v1.CoverageMetrics
+	(*GroupMetrics)(nil),                   // 42: dtsen.scoring.v1.GroupMetrics
+	(*StartRankingRunRequest)(nil),         // 43: dtsen.scoring.v1.StartRankingRunRequest
+	(*RankingRun)(nil),                     // 44: dtsen.scoring.v1.RankingRun
+	(*GetRankingRunRequest)(nil),           // 45: dtsen.scoring.v1.GetRankingRunRequest
+	(*ListRankingRunsRequest)(nil),         // 46: dtsen.scoring.v1.ListRankingRunsRequest
+	(*ListRankingRunsResponse)(nil),        // 47: dtsen.scoring.v1.ListRankingRunsResponse
+	nil,                                    // 48: dtsen.scoring.v1.ProgrammeTransition.LossReasonsEntry
+	(*timestamppb.Timestamp)(nil),          // 49: google.protobuf.Timestamp
 }
 var file_dtsen_scoring_v1_scoring_proto_depIdxs = []int32{
-	46, // 0: dtsen.scoring.v1.FamilyScore.scored_time:type_name -> google.protobuf.Timestamp
+	49, // 0: dtsen.scoring.v1.FamilyScore.scored_time:type_name -> google.protobuf.Timestamp
 	8,  // 1: dtsen.scoring.v1.FamilyScore.explanation:type_name -> dtsen.scoring.v1.Explanation
 	10, // 2: dtsen.scoring.v1.FamilyScore.flags:type_name -> dtsen.scoring.v1.Flag
 	9,  // 3: dtsen.scoring.v1.Explanation.raising:type_name -> dtsen.scoring.v1.Factor
@@ -3493,79 +3704,83 @@ var file_dtsen_scoring_v1_scoring_proto_depIdxs = []int32{
 	5,  // 8: dtsen.scoring.v1.Factor.phrase:type_name -> dtsen.scoring.v1.LocalizedText
 	5,  // 9: dtsen.scoring.v1.Flag.text:type_name -> dtsen.scoring.v1.LocalizedText
 	13, // 10: dtsen.scoring.v1.ListScoreHistoryResponse.records:type_name -> dtsen.scoring.v1.ScoreRecord
-	46, // 11: dtsen.scoring.v1.ScoreRecord.scored_time:type_name -> google.protobuf.Timestamp
-	46, // 12: dtsen.scoring.v1.FamilyEligibility.decided_time:type_name -> google.protobuf.Timestamp
+	49, // 11: dtsen.scoring.v1.ScoreRecord.scored_time:type_name -> google.protobuf.Timestamp
+	49, // 12: dtsen.scoring.v1.FamilyEligibility.decided_time:type_name -> google.protobuf.Timestamp
 	16, // 13: dtsen.scoring.v1.FamilyEligibility.programmes:type_name -> dtsen.scoring.v1.ProgrammeEligibility
 	5,  // 14: dtsen.scoring.v1.ProgrammeEligibility.programme_name:type_name -> dtsen.scoring.v1.LocalizedText
 	0,  // 15: dtsen.scoring.v1.ProgrammeEligibility.status:type_name -> dtsen.scoring.v1.EligibilityStatus
 	17, // 16: dtsen.scoring.v1.ProgrammeEligibility.reasons:type_name -> dtsen.scoring.v1.Reason
 	1,  // 17: dtsen.scoring.v1.ProgrammeEligibility.phase:type_name -> dtsen.scoring.v1.EntitlementPhase
-	46, // 18: dtsen.scoring.v1.ProgrammeEligibility.objection_deadline:type_name -> google.protobuf.Timestamp
-	46, // 19: dtsen.scoring.v1.ProgrammeEligibility.loss_effective_time:type_name -> google.protobuf.Timestamp
+	49, // 18: dtsen.scoring.v1.ProgrammeEligibility.objection_deadline:type_name -> google.protobuf.Timestamp
+	49, // 19: dtsen.scoring.v1.ProgrammeEligibility.loss_effective_time:type_name -> google.protobuf.Timestamp
 	5,  // 20: dtsen.scoring.v1.Reason.text:type_name -> dtsen.scoring.v1.LocalizedText
 	20, // 21: dtsen.scoring.v1.ListEligibleResponse.families:type_name -> dtsen.scoring.v1.EligibleFamily
-	23, // 22: dtsen.scoring.v1.ListNoticesResponse.notices:type_name -> dtsen.scoring.v1.Notice
-	0,  // 23: dtsen.scoring.v1.Notice.old_status:type_name -> dtsen.scoring.v1.EligibilityStatus
-	0,  // 24: dtsen.scoring.v1.Notice.new_status:type_name -> dtsen.scoring.v1.EligibilityStatus
-	17, // 25: dtsen.scoring.v1.Notice.reasons:type_name -> dtsen.scoring.v1.Reason
-	46, // 26: dtsen.scoring.v1.Notice.issue_time:type_name -> google.protobuf.Timestamp
-	46, // 27: dtsen.scoring.v1.Notice.objection_deadline:type_name -> google.protobuf.Timestamp
-	46, // 28: dtsen.scoring.v1.Notice.effective_time:type_name -> google.protobuf.Timestamp
-	5,  // 29: dtsen.scoring.v1.Notice.text:type_name -> dtsen.scoring.v1.LocalizedText
-	27, // 30: dtsen.scoring.v1.TransitionReport.programmes:type_name -> dtsen.scoring.v1.ProgrammeTransition
-	26, // 31: dtsen.scoring.v1.TransitionReport.subregions:type_name -> dtsen.scoring.v1.RegionTransition
-	27, // 32: dtsen.scoring.v1.RegionTransition.programmes:type_name -> dtsen.scoring.v1.ProgrammeTransition
-	45, // 33: dtsen.scoring.v1.ProgrammeTransition.loss_reasons:type_name -> dtsen.scoring.v1.ProgrammeTransition.LossReasonsEntry
-	2,  // 34: dtsen.scoring.v1.TrainModelRequest.kind:type_name -> dtsen.scoring.v1.ModelKind
-	29, // 35: dtsen.scoring.v1.TrainModelRequest.gbt:type_name -> dtsen.scoring.v1.GBTParams
-	2,  // 36: dtsen.scoring.v1.Model.kind:type_name -> dtsen.scoring.v1.ModelKind
-	3,  // 37: dtsen.scoring.v1.Model.state:type_name -> dtsen.scoring.v1.ModelState
-	46, // 38: dtsen.scoring.v1.Model.create_time:type_name -> google.protobuf.Timestamp
-	46, // 39: dtsen.scoring.v1.Model.activate_time:type_name -> google.protobuf.Timestamp
-	46, // 40: dtsen.scoring.v1.Model.retire_time:type_name -> google.protobuf.Timestamp
-	30, // 41: dtsen.scoring.v1.ListModelsResponse.models:type_name -> dtsen.scoring.v1.Model
-	37, // 42: dtsen.scoring.v1.ModelEvaluation.metrics:type_name -> dtsen.scoring.v1.TargetingMetrics
-	37, // 43: dtsen.scoring.v1.ModelEvaluation.baseline:type_name -> dtsen.scoring.v1.TargetingMetrics
-	38, // 44: dtsen.scoring.v1.TargetingMetrics.coverages:type_name -> dtsen.scoring.v1.CoverageMetrics
-	39, // 45: dtsen.scoring.v1.TargetingMetrics.groups:type_name -> dtsen.scoring.v1.GroupMetrics
-	38, // 46: dtsen.scoring.v1.GroupMetrics.coverages:type_name -> dtsen.scoring.v1.CoverageMetrics
-	4,  // 47: dtsen.scoring.v1.RankingRun.state:type_name -> dtsen.scoring.v1.RunState
-	46, // 48: dtsen.scoring.v1.RankingRun.start_time:type_name -> google.protobuf.Timestamp
-	46, // 49: dtsen.scoring.v1.RankingRun.finish_time:type_name -> google.protobuf.Timestamp
-	41, // 50: dtsen.scoring.v1.ListRankingRunsResponse.runs:type_name -> dtsen.scoring.v1.RankingRun
-	6,  // 51: dtsen.scoring.v1.ScoringService.GetFamilyScore:input_type -> dtsen.scoring.v1.GetFamilyScoreRequest
-	11, // 52: dtsen.scoring.v1.ScoringService.ListScoreHistory:input_type -> dtsen.scoring.v1.ListScoreHistoryRequest
-	14, // 53: dtsen.scoring.v1.ScoringService.GetFamilyEligibility:input_type -> dtsen.scoring.v1.GetFamilyEligibilityRequest
-	18, // 54: dtsen.scoring.v1.ScoringService.ListEligible:input_type -> dtsen.scoring.v1.ListEligibleRequest
-	21, // 55: dtsen.scoring.v1.ScoringService.ListNotices:input_type -> dtsen.scoring.v1.ListNoticesRequest
-	24, // 56: dtsen.scoring.v1.ScoringService.GetTransitionReport:input_type -> dtsen.scoring.v1.GetTransitionReportRequest
-	28, // 57: dtsen.scoring.v1.ScoringService.TrainModel:input_type -> dtsen.scoring.v1.TrainModelRequest
-	31, // 58: dtsen.scoring.v1.ScoringService.GetModel:input_type -> dtsen.scoring.v1.GetModelRequest
-	32, // 59: dtsen.scoring.v1.ScoringService.ListModels:input_type -> dtsen.scoring.v1.ListModelsRequest
-	34, // 60: dtsen.scoring.v1.ScoringService.ActivateModel:input_type -> dtsen.scoring.v1.ActivateModelRequest
-	35, // 61: dtsen.scoring.v1.ScoringService.EvaluateModel:input_type -> dtsen.scoring.v1.EvaluateModelRequest
-	40, // 62: dtsen.scoring.v1.ScoringService.StartRankingRun:input_type -> dtsen.scoring.v1.StartRankingRunRequest
-	42, // 63: dtsen.scoring.v1.ScoringService.GetRankingRun:input_type -> dtsen.scoring.v1.GetRankingRunRequest
-	43, // 64: dtsen.scoring.v1.ScoringService.ListRankingRuns:input_type -> dtsen.scoring.v1.ListRankingRunsRequest
-	7,  // 65: dtsen.scoring.v1.ScoringService.GetFamilyScore:output_type -> dtsen.scoring.v1.FamilyScore
-	12, // 66: dtsen.scoring.v1.ScoringService.ListScoreHistory:output_type -> dtsen.scoring.v1.ListScoreHistoryResponse
-	15, // 67: dtsen.scoring.v1.ScoringService.GetFamilyEligibility:output_type -> dtsen.scoring.v1.FamilyEligibility
-	19, // 68: dtsen.scoring.v1.ScoringService.ListEligible:output_type -> dtsen.scoring.v1.ListEligibleResponse
-	22, // 69: dtsen.scoring.v1.ScoringService.ListNotices:output_type -> dtsen.scoring.v1.ListNoticesResponse
-	25, // 70: dtsen.scoring.v1.ScoringService.GetTransitionReport:output_type -> dtsen.scoring.v1.TransitionReport
-	30, // 71: dtsen.scoring.v1.ScoringService.TrainModel:output_type -> dtsen.scoring.v1.Model
-	30, // 72: dtsen.scoring.v1.ScoringService.GetModel:output_type -> dtsen.scoring.v1.Model
-	33, // 73: dtsen.scoring.v1.ScoringService.ListModels:output_type -> dtsen.scoring.v1.ListModelsResponse
-	30, // 74: dtsen.scoring.v1.ScoringService.ActivateModel:output_type -> dtsen.scoring.v1.Model
-	36, // 75: dtsen.scoring.v1.ScoringService.EvaluateModel:output_type -> dtsen.scoring.v1.ModelEvaluation
-	41, // 76: dtsen.scoring.v1.ScoringService.StartRankingRun:output_type -> dtsen.scoring.v1.RankingRun
-	41, // 77: dtsen.scoring.v1.ScoringService.GetRankingRun:output_type -> dtsen.scoring.v1.RankingRun
-	44, // 78: dtsen.scoring.v1.ScoringService.ListRankingRuns:output_type -> dtsen.scoring.v1.ListRankingRunsResponse
-	65, // [65:79] is the sub-list for method output_type
-	51, // [51:65] is the sub-list for method input_type
-	51, // [51:51] is the sub-list for extension type_name
-	51, // [51:51] is the sub-list for extension extendee
-	0,  // [0:51] is the sub-list for field type_name
+	23, // 22: dtsen.scoring.v1.ListFieldVerificationsResponse.families:type_name -> dtsen.scoring.v1.FlaggedFamily
+	49, // 23: dtsen.scoring.v1.FlaggedFamily.scored_time:type_name -> google.protobuf.Timestamp
+	26, // 24: dtsen.scoring.v1.ListNoticesResponse.notices:type_name -> dtsen.scoring.v1.Notice
+	0,  // 25: dtsen.scoring.v1.Notice.old_status:type_name -> dtsen.scoring.v1.EligibilityStatus
+	0,  // 26: dtsen.scoring.v1.Notice.new_status:type_name -> dtsen.scoring.v1.EligibilityStatus
+	17, // 27: dtsen.scoring.v1.Notice.reasons:type_name -> dtsen.scoring.v1.Reason
+	49, // 28: dtsen.scoring.v1.Notice.issue_time:type_name -> google.protobuf.Timestamp
+	49, // 29: dtsen.scoring.v1.Notice.objection_deadline:type_name -> google.protobuf.Timestamp
+	49, // 30: dtsen.scoring.v1.Notice.effective_time:type_name -> google.protobuf.Timestamp
+	5,  // 31: dtsen.scoring.v1.Notice.text:type_name -> dtsen.scoring.v1.LocalizedText
+	30, // 32: dtsen.scoring.v1.TransitionReport.programmes:type_name -> dtsen.scoring.v1.ProgrammeTransition
+	29, // 33: dtsen.scoring.v1.TransitionReport.subregions:type_name -> dtsen.scoring.v1.RegionTransition
+	30, // 34: dtsen.scoring.v1.RegionTransition.programmes:type_name -> dtsen.scoring.v1.ProgrammeTransition
+	48, // 35: dtsen.scoring.v1.ProgrammeTransition.loss_reasons:type_name -> dtsen.scoring.v1.ProgrammeTransition.LossReasonsEntry
+	2,  // 36: dtsen.scoring.v1.TrainModelRequest.kind:type_name -> dtsen.scoring.v1.ModelKind
+	32, // 37: dtsen.scoring.v1.TrainModelRequest.gbt:type_name -> dtsen.scoring.v1.GBTParams
+	2,  // 38: dtsen.scoring.v1.Model.kind:type_name -> dtsen.scoring.v1.ModelKind
+	3,  // 39: dtsen.scoring.v1.Model.state:type_name -> dtsen.scoring.v1.ModelState
+	49, // 40: dtsen.scoring.v1.Model.create_time:type_name -> google.protobuf.Timestamp
+	49, // 41: dtsen.scoring.v1.Model.activate_time:type_name -> google.protobuf.Timestamp
+	49, // 42: dtsen.scoring.v1.Model.retire_time:type_name -> google.protobuf.Timestamp
+	33, // 43: dtsen.scoring.v1.ListModelsResponse.models:type_name -> dtsen.scoring.v1.Model
+	40, // 44: dtsen.scoring.v1.ModelEvaluation.metrics:type_name -> dtsen.scoring.v1.TargetingMetrics
+	40, // 45: dtsen.scoring.v1.ModelEvaluation.baseline:type_name -> dtsen.scoring.v1.TargetingMetrics
+	41, // 46: dtsen.scoring.v1.TargetingMetrics.coverages:type_name -> dtsen.scoring.v1.CoverageMetrics
+	42, // 47: dtsen.scoring.v1.TargetingMetrics.groups:type_name -> dtsen.scoring.v1.GroupMetrics
+	41, // 48: dtsen.scoring.v1.GroupMetrics.coverages:type_name -> dtsen.scoring.v1.CoverageMetrics
+	4,  // 49: dtsen.scoring.v1.RankingRun.state:type_name -> dtsen.scoring.v1.RunState
+	49, // 50: dtsen.scoring.v1.RankingRun.start_time:type_name -> google.protobuf.Timestamp
+	49, // 51: dtsen.scoring.v1.RankingRun.finish_time:type_name -> google.protobuf.Timestamp
+	44, // 52: dtsen.scoring.v1.ListRankingRunsResponse.runs:type_name -> dtsen.scoring.v1.RankingRun
+	6,  // 53: dtsen.scoring.v1.ScoringService.GetFamilyScore:input_type -> dtsen.scoring.v1.GetFamilyScoreRequest
+	11, // 54: dtsen.scoring.v1.ScoringService.ListScoreHistory:input_type -> dtsen.scoring.v1.ListScoreHistoryRequest
+	14, // 55: dtsen.scoring.v1.ScoringService.GetFamilyEligibility:input_type -> dtsen.scoring.v1.GetFamilyEligibilityRequest
+	18, // 56: dtsen.scoring.v1.ScoringService.ListEligible:input_type -> dtsen.scoring.v1.ListEligibleRequest
+	21, // 57: dtsen.scoring.v1.ScoringService.ListFieldVerifications:input_type -> dtsen.scoring.v1.ListFieldVerificationsRequest
+	24, // 58: dtsen.scoring.v1.ScoringService.ListNotices:input_type -> dtsen.scoring.v1.ListNoticesRequest
+	27, // 59: dtsen.scoring.v1.ScoringService.GetTransitionReport:input_type -> dtsen.scoring.v1.GetTransitionReportRequest
+	31, // 60: dtsen.scoring.v1.ScoringService.TrainModel:input_type -> dtsen.scoring.v1.TrainModelRequest
+	34, // 61: dtsen.scoring.v1.ScoringService.GetModel:input_type -> dtsen.scoring.v1.GetModelRequest
+	35, // 62: dtsen.scoring.v1.ScoringService.ListModels:input_type -> dtsen.scoring.v1.ListModelsRequest
+	37, // 63: dtsen.scoring.v1.ScoringService.ActivateModel:input_type -> dtsen.scoring.v1.ActivateModelRequest
+	38, // 64: dtsen.scoring.v1.ScoringService.EvaluateModel:input_type -> dtsen.scoring.v1.EvaluateModelRequest
+	43, // 65: dtsen.scoring.v1.ScoringService.StartRankingRun:input_type -> dtsen.scoring.v1.StartRankingRunRequest
+	45, // 66: dtsen.scoring.v1.ScoringService.GetRankingRun:input_type -> dtsen.scoring.v1.GetRankingRunRequest
+	46, // 67: dtsen.scoring.v1.ScoringService.ListRankingRuns:input_type -> dtsen.scoring.v1.ListRankingRunsRequest
+	7,  // 68: dtsen.scoring.v1.ScoringService.GetFamilyScore:output_type -> dtsen.scoring.v1.FamilyScore
+	12, // 69: dtsen.scoring.v1.ScoringService.ListScoreHistory:output_type -> dtsen.scoring.v1.ListScoreHistoryResponse
+	15, // 70: dtsen.scoring.v1.ScoringService.GetFamilyEligibility:output_type -> dtsen.scoring.v1.FamilyEligibility
+	19, // 71: dtsen.scoring.v1.ScoringService.ListEligible:output_type -> dtsen.scoring.v1.ListEligibleResponse
+	22, // 72: dtsen.scoring.v1.ScoringService.ListFieldVerifications:output_type -> dtsen.scoring.v1.ListFieldVerificationsResponse
+	25, // 73: dtsen.scoring.v1.ScoringService.ListNotices:output_type -> dtsen.scoring.v1.ListNoticesResponse
+	28, // 74: dtsen.scoring.v1.ScoringService.GetTransitionReport:output_type -> dtsen.scoring.v1.TransitionReport
+	33, // 75: dtsen.scoring.v1.ScoringService.TrainModel:output_type -> dtsen.scoring.v1.Model
+	33, // 76: dtsen.scoring.v1.ScoringService.GetModel:output_type -> dtsen.scoring.v1.Model
+	36, // 77: dtsen.scoring.v1.ScoringService.ListModels:output_type -> dtsen.scoring.v1.ListModelsResponse
+	33, // 78: dtsen.scoring.v1.ScoringService.ActivateModel:output_type -> dtsen.scoring.v1.Model
+	39, // 79: dtsen.scoring.v1.ScoringService.EvaluateModel:output_type -> dtsen.scoring.v1.ModelEvaluation
+	44, // 80: dtsen.scoring.v1.ScoringService.StartRankingRun:output_type -> dtsen.scoring.v1.RankingRun
+	44, // 81: dtsen.scoring.v1.ScoringService.GetRankingRun:output_type -> dtsen.scoring.v1.RankingRun
+	47, // 82: dtsen.scoring.v1.ScoringService.ListRankingRuns:output_type -> dtsen.scoring.v1.ListRankingRunsResponse
+	68, // [68:83] is the sub-list for method output_type
+	53, // [53:68] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_dtsen_scoring_v1_scoring_proto_init() }
@@ -3579,7 +3794,7 @@ func file_dtsen_scoring_v1_scoring_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dtsen_scoring_v1_scoring_proto_rawDesc), len(file_dtsen_scoring_v1_scoring_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   41,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

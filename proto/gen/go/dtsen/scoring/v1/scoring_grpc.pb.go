@@ -19,20 +19,21 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ScoringService_GetFamilyScore_FullMethodName       = "/dtsen.scoring.v1.ScoringService/GetFamilyScore"
-	ScoringService_ListScoreHistory_FullMethodName     = "/dtsen.scoring.v1.ScoringService/ListScoreHistory"
-	ScoringService_GetFamilyEligibility_FullMethodName = "/dtsen.scoring.v1.ScoringService/GetFamilyEligibility"
-	ScoringService_ListEligible_FullMethodName         = "/dtsen.scoring.v1.ScoringService/ListEligible"
-	ScoringService_ListNotices_FullMethodName          = "/dtsen.scoring.v1.ScoringService/ListNotices"
-	ScoringService_GetTransitionReport_FullMethodName  = "/dtsen.scoring.v1.ScoringService/GetTransitionReport"
-	ScoringService_TrainModel_FullMethodName           = "/dtsen.scoring.v1.ScoringService/TrainModel"
-	ScoringService_GetModel_FullMethodName             = "/dtsen.scoring.v1.ScoringService/GetModel"
-	ScoringService_ListModels_FullMethodName           = "/dtsen.scoring.v1.ScoringService/ListModels"
-	ScoringService_ActivateModel_FullMethodName        = "/dtsen.scoring.v1.ScoringService/ActivateModel"
-	ScoringService_EvaluateModel_FullMethodName        = "/dtsen.scoring.v1.ScoringService/EvaluateModel"
-	ScoringService_StartRankingRun_FullMethodName      = "/dtsen.scoring.v1.ScoringService/StartRankingRun"
-	ScoringService_GetRankingRun_FullMethodName        = "/dtsen.scoring.v1.ScoringService/GetRankingRun"
-	ScoringService_ListRankingRuns_FullMethodName      = "/dtsen.scoring.v1.ScoringService/ListRankingRuns"
+	ScoringService_GetFamilyScore_FullMethodName         = "/dtsen.scoring.v1.ScoringService/GetFamilyScore"
+	ScoringService_ListScoreHistory_FullMethodName       = "/dtsen.scoring.v1.ScoringService/ListScoreHistory"
+	ScoringService_GetFamilyEligibility_FullMethodName   = "/dtsen.scoring.v1.ScoringService/GetFamilyEligibility"
+	ScoringService_ListEligible_FullMethodName           = "/dtsen.scoring.v1.ScoringService/ListEligible"
+	ScoringService_ListFieldVerifications_FullMethodName = "/dtsen.scoring.v1.ScoringService/ListFieldVerifications"
+	ScoringService_ListNotices_FullMethodName            = "/dtsen.scoring.v1.ScoringService/ListNotices"
+	ScoringService_GetTransitionReport_FullMethodName    = "/dtsen.scoring.v1.ScoringService/GetTransitionReport"
+	ScoringService_TrainModel_FullMethodName             = "/dtsen.scoring.v1.ScoringService/TrainModel"
+	ScoringService_GetModel_FullMethodName               = "/dtsen.scoring.v1.ScoringService/GetModel"
+	ScoringService_ListModels_FullMethodName             = "/dtsen.scoring.v1.ScoringService/ListModels"
+	ScoringService_ActivateModel_FullMethodName          = "/dtsen.scoring.v1.ScoringService/ActivateModel"
+	ScoringService_EvaluateModel_FullMethodName          = "/dtsen.scoring.v1.ScoringService/EvaluateModel"
+	ScoringService_StartRankingRun_FullMethodName        = "/dtsen.scoring.v1.ScoringService/StartRankingRun"
+	ScoringService_GetRankingRun_FullMethodName          = "/dtsen.scoring.v1.ScoringService/GetRankingRun"
+	ScoringService_ListRankingRuns_FullMethodName        = "/dtsen.scoring.v1.ScoringService/ListRankingRuns"
 )
 
 // ScoringServiceClient is the client API for ScoringService service.
@@ -58,6 +59,12 @@ type ScoringServiceClient interface {
 	// Lists the families eligible for one programme in a region, in (region,
 	// KK) order. Parent: `programmes/{code}`.
 	ListEligible(ctx context.Context, in *ListEligibleRequest, opts ...grpc.CallOption) (*ListEligibleResponse, error)
+	// Lists the families within a region whose score a flag sends to field
+	// verification (a member recorded deceased, declared consumption far below
+	// what the family's assets predict, stale or unmatched records), in
+	// (region, KK) order: the field visits a region owes before its ranking is
+	// relied on.
+	ListFieldVerifications(ctx context.Context, in *ListFieldVerificationsRequest, opts ...grpc.CallOption) (*ListFieldVerificationsResponse, error)
 	// Lists a family's eligibility notices, oldest first. Parent:
 	// `families/{kk}`.
 	ListNotices(ctx context.Context, in *ListNoticesRequest, opts ...grpc.CallOption) (*ListNoticesResponse, error)
@@ -132,6 +139,16 @@ func (c *scoringServiceClient) ListEligible(ctx context.Context, in *ListEligibl
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListEligibleResponse)
 	err := c.cc.Invoke(ctx, ScoringService_ListEligible_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *scoringServiceClient) ListFieldVerifications(ctx context.Context, in *ListFieldVerificationsRequest, opts ...grpc.CallOption) (*ListFieldVerificationsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListFieldVerificationsResponse)
+	err := c.cc.Invoke(ctx, ScoringService_ListFieldVerifications_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -261,6 +278,12 @@ type ScoringServiceServer interface {
 	// Lists the families eligible for one programme in a region, in (region,
 	// KK) order. Parent: `programmes/{code}`.
 	ListEligible(context.Context, *ListEligibleRequest) (*ListEligibleResponse, error)
+	// Lists the families within a region whose score a flag sends to field
+	// verification (a member recorded deceased, declared consumption far below
+	// what the family's assets predict, stale or unmatched records), in
+	// (region, KK) order: the field visits a region owes before its ranking is
+	// relied on.
+	ListFieldVerifications(context.Context, *ListFieldVerificationsRequest) (*ListFieldVerificationsResponse, error)
 	// Lists a family's eligibility notices, oldest first. Parent:
 	// `families/{kk}`.
 	ListNotices(context.Context, *ListNoticesRequest) (*ListNoticesResponse, error)
@@ -312,6 +335,9 @@ func (UnimplementedScoringServiceServer) GetFamilyEligibility(context.Context, *
 }
 func (UnimplementedScoringServiceServer) ListEligible(context.Context, *ListEligibleRequest) (*ListEligibleResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListEligible not implemented")
+}
+func (UnimplementedScoringServiceServer) ListFieldVerifications(context.Context, *ListFieldVerificationsRequest) (*ListFieldVerificationsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListFieldVerifications not implemented")
 }
 func (UnimplementedScoringServiceServer) ListNotices(context.Context, *ListNoticesRequest) (*ListNoticesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListNotices not implemented")
@@ -432,6 +458,24 @@ func _ScoringService_ListEligible_Handler(srv interface{}, ctx context.Context, 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ScoringServiceServer).ListEligible(ctx, req.(*ListEligibleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ScoringService_ListFieldVerifications_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListFieldVerificationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ScoringServiceServer).ListFieldVerifications(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ScoringService_ListFieldVerifications_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ScoringServiceServer).ListFieldVerifications(ctx, req.(*ListFieldVerificationsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -638,6 +682,10 @@ var ScoringService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListEligible",
 			Handler:    _ScoringService_ListEligible_Handler,
+		},
+		{
+			MethodName: "ListFieldVerifications",
+			Handler:    _ScoringService_ListFieldVerifications_Handler,
 		},
 		{
 			MethodName: "ListNotices",
