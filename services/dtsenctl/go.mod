@@ -9,6 +9,7 @@ require (
 	github.com/dtsen-id/dtsen/services/platform v0.0.0
 	github.com/dtsen-id/dtsen/services/population v0.0.0
 	github.com/dtsen-id/dtsen/services/registry v0.0.0
+	github.com/dtsen-id/dtsen/services/scoring v0.0.0
 	github.com/dtsen-id/dtsen/services/serviceusage v0.0.0
 	golang.org/x/oauth2 v0.38.0
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261110000943-09e21b237f2c
@@ -30,6 +31,9 @@ require (
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
+	github.com/redis/go-redis/extra/rediscmd/v9 v9.23.0 // indirect
+	github.com/redis/go-redis/extra/redisotel/v9 v9.23.0 // indirect
+	github.com/redis/go-redis/v9 v9.23.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc v0.72.0 // indirect
@@ -37,6 +41,8 @@ require (
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
 	go.opentelemetry.io/otel/metric v1.47.0 // indirect
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
@@ -54,5 +60,6 @@ replace (
 	github.com/dtsen-id/dtsen/services/platform => ../platform
 	github.com/dtsen-id/dtsen/services/population => ../population
 	github.com/dtsen-id/dtsen/services/registry => ../registry
+	github.com/dtsen-id/dtsen/services/scoring => ../scoring
 	github.com/dtsen-id/dtsen/services/serviceusage => ../serviceusage
 )

@@ -1,6 +1,8 @@
 // Command dtsenctl is the DTSEN operator CLI: bulk imports through each
 // context's ImportRecords, seeding a synthetic population into every context,
-// and reading families and persons. See docs/dtsenctl.md.
+// reading families and persons, a family's score and eligibility (score,
+// eligibility), the national ranking (rank) and the welfare models (model
+// train|list|activate|evaluate). See docs/dtsenctl.md.
 package main
 
 import (

@@ -449,6 +449,22 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"token", "--role", "integration_client", "--agency", "pln"}, ExitUsage, "needs --purpose"},
 		{[]string{"token", "--role", "admin", "--region", "32"}, ExitUsage, "--region applies"},
 		{[]string{"token", "--role", "admin", "--dir", noDev}, ExitFailure, "no development issuer"},
+		{[]string{"score"}, ExitUsage, "exactly one KK"},
+		{[]string{"score", "3204120000000001", "-o", "yaml"}, ExitUsage, "want table or json"},
+		{[]string{"score", "3204120000000001", "--lang", "fr"}, ExitUsage, "want id or en"},
+		{[]string{"eligibility", "1", "2"}, ExitUsage, "exactly one KK"},
+		{[]string{"rank", "now"}, ExitUsage, "unexpected arguments"},
+		{[]string{"model"}, ExitUsage, "missing what to do"},
+		{[]string{"model", "retrain"}, ExitUsage, `unknown model action "retrain"`},
+		{[]string{"model", "train"}, ExitUsage, "needs --kind"},
+		{[]string{"model", "train", "--kind", "forest"}, ExitUsage, "want gbt or ols"},
+		{[]string{"model", "train", "--kind", "ols", "--rounds", "5"}, ExitUsage, "--kind gbt only"},
+		{[]string{"model", "train", "--kind", "gbt", "--rounds", "x"}, ExitUsage, "not a whole number"},
+		{[]string{"model", "list", "--kind", "gbt"}, ExitUsage, "model train only"},
+		{[]string{"model", "activate", "gbt-1"}, ExitUsage, "needs --reason"},
+		{[]string{"model", "activate", "--reason", "ok"}, ExitUsage, "exactly one MODEL_ID"},
+		{[]string{"model", "evaluate", "gbt-1", "--reason", "ok"}, ExitUsage, "--reason applies"},
+		{[]string{"score", "3204120000000001", "--scoring-addr", "127.0.0.1:1", "--timeout", "1s"}, ExitFailure, "Unavailable"},
 		// A transport failure is exit 1.
 		{[]string{"import", "registry", "--timeout", "1s", existing}, ExitFailure, "Unavailable"},
 	} {
@@ -458,7 +474,8 @@ func TestBadArguments(t *testing.T) {
 		}
 	}
 	code, out, _ := p.run(t, "--help")
-	if code != 0 || !strings.Contains(out, "import") || !strings.Contains(out, "seed") || !strings.Contains(out, "--registry-addr") {
+	if code != 0 || !strings.Contains(out, "import") || !strings.Contains(out, "seed") || !strings.Contains(out, "--registry-addr") ||
+		!strings.Contains(out, "--scoring-addr") || !strings.Contains(out, "rank") || !strings.Contains(out, "model") {
 		t.Errorf("--help: exit %d\n%s", code, out)
 	}
 	code, out, _ = p.run(t, "import", "--help")

@@ -19,7 +19,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
-// ConnConfig holds the connection flags: one address per context, TLS, the
+// ConnConfig holds the connection flags: one address per service, TLS, the
 // caller's credentials (a bearer token, or OAuth2 client credentials at an
 // issuer) and the unary-call timeout.
 type ConnConfig struct {
@@ -50,7 +50,12 @@ var defaultAddrs = map[string]string{
 	"asset":        "127.0.0.1:9102",
 	"income":       "127.0.0.1:9103",
 	"serviceusage": "127.0.0.1:9104",
+	"scoring":      "127.0.0.1:9105",
 }
+
+// serviceNames are the services dtsenctl has an address for: the importable
+// contexts, then scoring (which is read and run, never imported into).
+var serviceNames = append(append([]string(nil), contextNames...), "scoring")
 
 func connFlags(fs *flag.FlagSet, getenv func(string) string) *ConnConfig {
 	c := &ConnConfig{Addr: map[string]*string{}}
@@ -60,7 +65,7 @@ func connFlags(fs *flag.FlagSet, getenv func(string) string) *ConnConfig {
 		}
 		return def
 	}
-	for _, name := range contextNames {
+	for _, name := range serviceNames {
 		c.Addr[name] = fs.String(name+"-addr", env("DTSEN_CTL_"+strings.ToUpper(name)+"_ADDR", defaultAddrs[name]),
 			name+" gRPC address (env DTSEN_CTL_"+strings.ToUpper(name)+"_ADDR)")
 	}
