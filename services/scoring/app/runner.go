@@ -35,7 +35,7 @@ func NewRunner(ctx context.Context, a *App, logger *slog.Logger) *Runner {
 }
 
 // ErrRunInProgress: another ranking run has not finished.
-var ErrRunInProgress = errors.New("a ranking run is in progress")
+var ErrRunInProgress = domain.ErrRunInProgress
 
 // Start creates a run with the active model and executes it in the
 // background. A run id already taken returns that run unchanged, so a

@@ -13,6 +13,9 @@ var (
 	ErrConflict = errors.New("scoring: conflict")
 	// ErrNoActiveModel: scoring was asked for before any model was activated.
 	ErrNoActiveModel = errors.New("scoring: no active model")
+	// ErrRunInProgress: a ranking run has not finished; another cannot
+	// start, and families are re-scored after it.
+	ErrRunInProgress = errors.New("scoring: a ranking run is in progress")
 	// ErrInvalid: the input breaks an entity's invariant; nothing was written.
 	ErrInvalid = errors.New("scoring: invalid input")
 )

@@ -315,9 +315,11 @@ func (s *Syncer) process(ctx context.Context, j job) {
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, adapters.ErrFamilyNotFound):
 		s.log.InfoContext(ctx, "family to re-score no longer exists; mark dropped", slog.String("kk", masked))
 		s.finish(ctx, j, s.done)
-	case errors.Is(err, domain.ErrNoActiveModel):
-		// Not a failure of the family: the first ranking run scores
-		// everyone, so there is no point counting attempts.
+	case errors.Is(err, domain.ErrNoActiveModel), errors.Is(err, domain.ErrRunInProgress):
+		// Not a failure of the family: no model yet (the first ranking run
+		// scores everyone) or a run under way (re-scoring resumes after it,
+		// and skips the families the run read after their change). The
+		// whole syncer pauses rather than counting attempts per family.
 		s.idleUntil.Store(time.Now().Add(s.retry).UnixNano())
 		s.finish(ctx, j, func(ctx context.Context, j job) error {
 			return s.postpone(ctx, j, j.attempts, s.retry)
