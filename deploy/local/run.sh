@@ -136,6 +136,30 @@ nik=$DTSEN_DEMO_NIK
 gw="http://$DTSEN_GATEWAY_HTTP_ADDR"
 tokens="$DTSEN_DEV_ISSUER_DIR/tokens.env"
 
+# The welfare model and the national ranking, as the central administrator:
+# trained on the demo's survey-measured consumption and activated on the
+# first start, ranked whenever no ranking run has succeeded yet (a later
+# start keeps both; `dtsenctl rank --wait` ranks again).
+ctl_admin() { DTSEN_TOKEN=$DTSEN_TOKEN_ADMIN bin/dtsenctl "$@"; }
+if ! ctl_admin model list -o json | grep -q MODEL_STATE_ACTIVE; then
+  echo "training the welfare models (regression PMT baseline, then boosted trees) on the survey-measured families"
+  ctl_admin model train --kind ols >/dev/null
+  gbt=$(ctl_admin model train --kind gbt -o json | grep -o '"name": *"models/[^"]*"' | head -n 1 | sed 's/.*"models\///; s/"$//')
+  ctl_admin model activate "$gbt" --reason "make run: the demo's first model" >/dev/null
+  echo "activated model $gbt"
+fi
+if ! curl -fsS -H "Authorization: Bearer $DTSEN_TOKEN_ADMIN" "$gw/v1/rankingRuns?pageSize=1000" | grep -q RUN_STATE_SUCCEEDED; then
+  # A fixed run id: after a Ctrl-C mid-run the service resumes the run at
+  # its next start, and this follows it instead of starting another.
+  echo "ranking every family into national deciles and deciding eligibility"
+  ctl_admin rank --wait --run-id make-run-first-ranking >/dev/null
+fi
+deciles=""
+while read -r ekk _; do
+  d=$(DTSEN_TOKEN=$DTSEN_TOKEN_ADMIN bin/dtsenctl score "$ekk" -o json | grep -o '"decile": *[0-9]*' | grep -o '[0-9]*$' || true)
+  deciles+="  $ekk  desil ${d:--}"$'\n'
+done < <(bin/dtsenctl examples --families "$families" --seed 1 --dir "$population" -n 5 -o plain)
+
 cat <<MSG
 
 DTSEN is running (SQLite under $var, logs under $var/log).
@@ -143,13 +167,16 @@ DTSEN is running (SQLite under $var, logs under $var/log).
   REST gateway       $gw
   OpenAPI            $gw/openapi.json
   gRPC (reflection)  registry $DTSEN_REGISTRY_GRPC_ADDR, asset $DTSEN_ASSET_GRPC_ADDR,
-                     income $DTSEN_INCOME_GRPC_ADDR, serviceusage $DTSEN_SERVICEUSAGE_GRPC_ADDR
+                     income $DTSEN_INCOME_GRPC_ADDR, serviceusage $DTSEN_SERVICEUSAGE_GRPC_ADDR,
+                     scoring $DTSEN_SCORING_GRPC_ADDR
   Token issuer       $issuer  (DEVELOPMENT ONLY; docs/security.md)
 
 Demo data: $families synthetic families ($population; reused on restart).
 Families to try (KK, head's NIK, head, members, village):
 $(bin/dtsenctl examples --families "$families" --seed 1 --dir "$population" -n 3 | sed 's/^/  /')
 
+Their national deciles (desil 1 = poorest tenth) after the ranking run:
+$deciles
 Every call needs a bearer token. Persona tokens, valid 12 h and minted afresh at each start, are
 in $tokens; the personas are placed around family $kk (village $DTSEN_DEMO_REGION):
 $(sed 's/^/  /' "$DTSEN_DEV_ISSUER_DIR/personas.txt")
@@ -166,9 +193,14 @@ Try, in another shell from this directory:
   curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_DISTRICT_OFFICER" $gw/v1/families/$kk/assets  # also economics, serviceUsage
   curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_DISTRICT_OFFICER" '$gw/v1/families?pageSize=2'
   curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_ADMIN" $gw/v1/services/registry/auditEvents    # who read what
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_CITIZEN" $gw/v1/families/$kk/score            # desil and why
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_CITIZEN" $gw/v1/families/$kk/eligibility      # programmes and reasons
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_ANALYST" $gw/v1/transitionReport               # DTKS -> DTSEN, counts only
   export DTSEN_TOKEN=\$DTSEN_TOKEN_DISTRICT_OFFICER
   bin/dtsenctl get family $kk
   bin/dtsenctl get assets $kk          # also: person NIK, economics, serviceusage; -o json for JSON
+  bin/dtsenctl score $kk               # desil, flags and the factors behind it; --lang en
+  DTSEN_TOKEN=\$DTSEN_TOKEN_ADMIN bin/dtsenctl model list       # also: model evaluate ID, rank --wait
   bin/dtsenctl token --role field_verifier --region 32.04.12   # mint your own (dev only)
   grpcurl -plaintext -H "authorization: Bearer \$DTSEN_TOKEN" -d '{"name":"families/$kk"}' $DTSEN_REGISTRY_GRPC_ADDR dtsen.registry.v1.RegistryService/GetFamily
 
