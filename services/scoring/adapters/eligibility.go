@@ -32,14 +32,12 @@ func (r *EligibilityRepository) StageFacts(ctx context.Context, facts []domain.S
 		}
 		rows[i] = []any{f.KK, f.RunID, string(body), string(dtks)}
 	}
+	if err := distinctKKs(facts, func(f domain.StagedFacts) string { return f.KK }); err != nil {
+		return err
+	}
 	return r.db.InTx(ctx, func(tx *storage.Tx) error {
-		for _, row := range rows {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO eligibility_facts (kk, run_id, facts, dtks) VALUES ($1, $2, $3, $4) "+
-				"ON CONFLICT (kk) DO UPDATE SET run_id = excluded.run_id, facts = excluded.facts, dtks = excluded.dtks", row...); err != nil {
-				return fmt.Errorf("stage facts of %v: %w", row[0], err)
-			}
-		}
-		return nil
+		return insertMany(ctx, tx, "eligibility_facts", "kk, run_id, facts, dtks", rows,
+			" ON CONFLICT (kk) DO UPDATE SET run_id = excluded.run_id, facts = excluded.facts, dtks = excluded.dtks")
 	})
 }
 
@@ -110,24 +108,34 @@ func (r *EligibilityRepository) Save(ctx context.Context, recs []domain.Eligibil
 	if err != nil {
 		return err
 	}
+	if err := distinctKKs(recs, func(r domain.EligibilityRecord) string { return r.KK }); err != nil {
+		return err
+	}
+	records := make([][]any, len(enc))
+	var listed [][]any
+	kks := make([]string, len(enc))
+	for i, e := range enc {
+		records[i], kks[i] = e.row, recs[i].KK
+		for _, prog := range e.eligible {
+			listed = append(listed, []any{prog, recs[i].Region, recs[i].KK, e.decile})
+		}
+	}
+	// Set-shaped: a statement per chunk of families, not per family (a
+	// national run decides 93M of them).
 	return r.db.InTx(ctx, func(tx *storage.Tx) error {
-		for i, e := range enc {
-			kk, region := recs[i].KK, recs[i].Region
-			if _, err := tx.ExecContext(ctx, "INSERT INTO eligibility (kk, region, run_id, decision, state, dtks, decided_at) "+
-				"VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kk) DO UPDATE SET region = excluded.region, "+
-				"run_id = excluded.run_id, decision = excluded.decision, state = excluded.state, dtks = excluded.dtks, "+
-				"decided_at = excluded.decided_at", e.row...); err != nil {
-				return fmt.Errorf("store eligibility of %s: %w", kk, err)
+		if err := insertMany(ctx, tx, "eligibility", eligibilityColumns, records,
+			" ON CONFLICT (kk) DO UPDATE SET region = excluded.region, run_id = excluded.run_id, "+
+				"decision = excluded.decision, state = excluded.state, dtks = excluded.dtks, decided_at = excluded.decided_at"); err != nil {
+			return err
+		}
+		for start := 0; start < len(kks); start += multiRowChunk {
+			in, args := inList(kks[start:min(start+multiRowChunk, len(kks))])
+			if _, err := tx.ExecContext(ctx, "DELETE FROM eligible_families WHERE kk IN ("+in+")", args...); err != nil {
+				return fmt.Errorf("clear eligible lists: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM eligible_families WHERE kk = $1", kk); err != nil {
-				return fmt.Errorf("eligible lists of %s: %w", kk, err)
-			}
-			for _, prog := range e.eligible {
-				if _, err := tx.ExecContext(ctx, "INSERT INTO eligible_families (programme, region, kk, decile) VALUES ($1, $2, $3, $4)",
-					prog, region, kk, e.decile); err != nil {
-					return fmt.Errorf("eligible lists of %s: %w", kk, err)
-				}
-			}
+		}
+		if err := insertMany(ctx, tx, "eligible_families", "programme, region, kk, decile", listed, ""); err != nil {
+			return err
 		}
 		return insertNotices(ctx, tx, nrows)
 	})
@@ -291,4 +299,18 @@ func splitCursor(after string) (region, kk string, err error) {
 		return "", "", fmt.Errorf("%w: malformed page cursor", domain.ErrInvalid)
 	}
 	return region, kk, nil
+}
+
+// distinctKKs refuses a batch naming a family twice: one multi-row upsert
+// cannot touch a row twice, and which copy should win would be a guess.
+func distinctKKs[T any](items []T, kk func(T) string) error {
+	seen := make(map[string]bool, len(items))
+	for _, it := range items {
+		k := kk(it)
+		if seen[k] {
+			return fmt.Errorf("%w: family %s appears twice in one batch", domain.ErrInvalid, k)
+		}
+		seen[k] = true
+	}
+	return nil
 }

@@ -770,13 +770,17 @@ func noticeRows(notices []domain.Notice) ([][]any, error) {
 }
 
 func insertNotices(ctx context.Context, tx *storage.Tx, rows [][]any) error {
+	// A notice id twice in one statement would be a conflict within it;
+	// the first copy wins, as it does across statements.
+	seen := make(map[any]bool, len(rows))
+	unique := rows[:0:0]
 	for _, row := range rows {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO notices ("+noticeColumns+") VALUES "+
-			"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO NOTHING", row...); err != nil {
-			return fmt.Errorf("store notice %v: %w", row[0], err)
+		if !seen[row[0]] {
+			seen[row[0]] = true
+			unique = append(unique, row)
 		}
 	}
-	return nil
+	return insertMany(ctx, tx, "notices", noticeColumns, unique, " ON CONFLICT (id) DO NOTHING")
 }
 
 // ListByKK returns a family's notices, oldest first.
