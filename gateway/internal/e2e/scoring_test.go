@@ -24,7 +24,7 @@ import (
 func newScoringEnv(t *testing.T) *env {
 	t.Helper()
 	t.Parallel()
-	src := scoringtest.StartSources(t, nil)
+	src := scoringtest.StartSources(t, scoringtest.SourceOptions{})
 	sc := scoringtest.Start(t, storagetest.SQLiteURL(t), src, scoringtest.Options{})
 	sc.Ranked(t)
 	unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}

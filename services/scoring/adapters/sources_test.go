@@ -13,12 +13,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
-	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
-	suv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/asset/assettest"
-	assetdemo "github.com/dtsen-id/dtsen/services/asset/demo"
 	incomedemo "github.com/dtsen-id/dtsen/services/income/demo"
 	"github.com/dtsen-id/dtsen/services/income/incometest"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
@@ -27,8 +23,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 	"github.com/dtsen-id/dtsen/services/scoring/adapters"
 	"github.com/dtsen-id/dtsen/services/scoring/features"
-	sudemo "github.com/dtsen-id/dtsen/services/serviceusage/demo"
-	"github.com/dtsen-id/dtsen/services/serviceusage/serviceusagetest"
+	"github.com/dtsen-id/dtsen/services/scoring/scoringtest"
 )
 
 const (
@@ -63,41 +58,14 @@ func dialAsScoring(t *testing.T, reg *registrytest.Registry, addr string) *grpc.
 // three for the first withData of them.
 func start(t *testing.T) *env {
 	t.Helper()
-	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
-	registrytest.Seed(t, reg.Client, registered)
-	as := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: reg.Auth, NoFeed: true})
-	in := incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{Auth: reg.Auth, NoFeed: true})
-	su := serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{Auth: reg.Auth, NoFeed: true})
-
-	var assets []*assetv1.ImportRecordsRequest
-	var income []*incomev1.ImportRecordsRequest
-	var usage []*suv1.ImportRecordsRequest
-	for f := range withData {
-		assets = append(assets, assettest.Housing(assetdemo.Housing(f)), assettest.Holdings(assetdemo.Holdings(f)))
-		// Even families were measured by an enumerator, odd ones declared
-		// their consumption themselves.
-		income = append(income, incometest.ConsumptionRecord(incomedemo.Consumption(f)),
-			incometest.EmploymentRecord(incomedemo.Employment(f)))
-		for m := range incomedemo.MembersPerFamily {
-			income = append(income, incometest.IncomeRecord(incomedemo.Income(f*incomedemo.MembersPerFamily+m)))
-		}
-		usage = append(usage, sudemo.Records(f, time.Now())...)
-	}
+	src := scoringtest.StartSources(t, scoringtest.SourceOptions{Registered: registered, WithData: withData, NoFeed: true})
 	// A second measured round of family 0: still one label family.
 	again := incomedemo.Consumption(0)
 	again.SurveyId, again.SurveyDate, again.ObservationDate = "susenas-2025-03", "2025-03-10", "2025-04-01"
-	income = append(income, incometest.ConsumptionRecord(again))
-	checkAccepted(t, "asset", assettest.Import(t, as.Client, assetdemo.SourceBPS, "seed", assets...))
-	checkAccepted(t, "income", incometest.Import(t, in.Client, "seed", income...))
-	checkAccepted(t, "serviceusage", serviceusagetest.Import(t, su.Client, "seed", usage...))
-
-	conns := adapters.Conns{
-		Registry:     dialAsScoring(t, reg, reg.Addr),
-		Asset:        dialAsScoring(t, reg, as.Addr),
-		Income:       dialAsScoring(t, reg, in.Addr),
-		ServiceUsage: dialAsScoring(t, reg, su.Addr),
-	}
-	return &env{reg: reg, conns: conns, src: adapters.New(conns)}
+	checkAccepted(t, "income", incometest.Import(t, src.Income.Client, "seed-again", incometest.ConsumptionRecord(again)))
+	c := src.Dial(t)
+	conns := adapters.Conns{Registry: c.Registry, Asset: c.Asset, Income: c.Income, ServiceUsage: c.ServiceUsage}
+	return &env{reg: src.Registry, conns: conns, src: adapters.New(conns)}
 }
 
 func checkAccepted(t *testing.T, source string, sum *typev1.ImportSummary) {

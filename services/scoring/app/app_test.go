@@ -11,18 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
-	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
-	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
-	suv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
-	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
-	"github.com/dtsen-id/dtsen/services/asset/assettest"
-	assetdemo "github.com/dtsen-id/dtsen/services/asset/demo"
-	incomedemo "github.com/dtsen-id/dtsen/services/income/demo"
-	"github.com/dtsen-id/dtsen/services/income/incometest"
-	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 	"github.com/dtsen-id/dtsen/services/scoring/adapters"
@@ -31,8 +19,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/scoring/eligibility"
 	"github.com/dtsen-id/dtsen/services/scoring/features"
 	"github.com/dtsen-id/dtsen/services/scoring/model"
-	sudemo "github.com/dtsen-id/dtsen/services/serviceusage/demo"
-	"github.com/dtsen-id/dtsen/services/serviceusage/serviceusagetest"
+	"github.com/dtsen-id/dtsen/services/scoring/scoringtest"
 )
 
 const (
@@ -78,59 +65,15 @@ func (e *env) app(t *testing.T, families domain.FamilySource) *app.App {
 	return a
 }
 
-func dialAsScoring(t *testing.T, reg *registrytest.Registry, addr string) *grpc.ClientConn {
-	t.Helper()
-	conn, err := grpc.NewClient(addr, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())},
-		auth.ClientOptions(reg.Auth.ServiceTokens("scoring"))...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return conn
-}
-
-func checkAccepted(t *testing.T, source string, sum *typev1.ImportSummary) {
-	t.Helper()
-	if sum.GetRejectedCount() != 0 {
-		t.Fatalf("%s seed: %d rejected: %v", source, sum.GetRejectedCount(), sum.GetRejections())
-	}
-}
-
 // start runs the four source contexts on SQLite, seeded, and scoring's
 // repositories on a fresh SQLite database.
 func start(t *testing.T) *env {
 	t.Helper()
-	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
-	registrytest.Seed(t, reg.Client, registered)
-	as := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: reg.Auth, NoFeed: true})
-	in := incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{Auth: reg.Auth, NoFeed: true})
-	su := serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{Auth: reg.Auth, NoFeed: true})
-
-	var assets []*assetv1.ImportRecordsRequest
-	var income []*incomev1.ImportRecordsRequest
-	var usage []*suv1.ImportRecordsRequest
-	for f := range withData {
-		assets = append(assets, assettest.Housing(assetdemo.Housing(f)), assettest.Holdings(assetdemo.Holdings(f)))
-		income = append(income, incometest.ConsumptionRecord(incomedemo.Consumption(f)),
-			incometest.EmploymentRecord(incomedemo.Employment(f)))
-		for m := range incomedemo.MembersPerFamily {
-			income = append(income, incometest.IncomeRecord(incomedemo.Income(f*incomedemo.MembersPerFamily+m)))
-		}
-		usage = append(usage, sudemo.Records(f, time.Now())...)
-	}
-	checkAccepted(t, "asset", assettest.Import(t, as.Client, assetdemo.SourceBPS, "seed", assets...))
-	checkAccepted(t, "income", incometest.Import(t, in.Client, "seed", income...))
-	checkAccepted(t, "serviceusage", serviceusagetest.Import(t, su.Client, "seed", usage...))
-
-	src := adapters.New(adapters.Conns{
-		Registry:     dialAsScoring(t, reg, reg.Addr),
-		Asset:        dialAsScoring(t, reg, as.Addr),
-		Income:       dialAsScoring(t, reg, in.Addr),
-		ServiceUsage: dialAsScoring(t, reg, su.Addr),
-	})
+	src := scoringtest.StartSources(t, scoringtest.SourceOptions{Registered: registered, WithData: withData, NoFeed: true})
+	c := src.Dial(t)
 	db := storagetest.Open(t, storagetest.SQLiteURL(t), adapters.Migrations)
-	return &env{src: src, repo: adapters.NewRepository(db),
-		clock: &clock{t: time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)}}
+	return &env{src: adapters.New(adapters.Conns{Registry: c.Registry, Asset: c.Asset, Income: c.Income, ServiceUsage: c.ServiceUsage}),
+		repo: adapters.NewRepository(db), clock: &clock{t: time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)}}
 }
 
 // cancelling cancels its context once it has been asked for after

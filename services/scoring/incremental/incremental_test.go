@@ -12,9 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
 	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
@@ -24,7 +21,6 @@ import (
 	assetdemo "github.com/dtsen-id/dtsen/services/asset/demo"
 	incomedemo "github.com/dtsen-id/dtsen/services/income/demo"
 	"github.com/dtsen-id/dtsen/services/income/incometest"
-	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/feed"
 	"github.com/dtsen-id/dtsen/services/platform/privacy"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
@@ -35,6 +31,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
 	"github.com/dtsen-id/dtsen/services/scoring/incremental"
 	"github.com/dtsen-id/dtsen/services/scoring/model"
+	"github.com/dtsen-id/dtsen/services/scoring/scoringtest"
 	sudemo "github.com/dtsen-id/dtsen/services/serviceusage/demo"
 	"github.com/dtsen-id/dtsen/services/serviceusage/serviceusagetest"
 )
@@ -69,17 +66,6 @@ type sources struct {
 	fam, next atomic.Int64
 }
 
-func dialAsScoring(t *testing.T, reg *registrytest.Registry, addr string) *grpc.ClientConn {
-	t.Helper()
-	conn, err := grpc.NewClient(addr, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())},
-		auth.ClientOptions(reg.Auth.ServiceTokens("scoring"))...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	return conn
-}
-
 func checkAccepted(t *testing.T, source string, sum *typev1.ImportSummary) {
 	t.Helper()
 	if sum.GetRejectedCount() != 0 || sum.GetAcceptedCount() == 0 {
@@ -91,36 +77,11 @@ func checkAccepted(t *testing.T, source string, sum *typev1.ImportSummary) {
 // dials them as scoring does.
 func start(t *testing.T) *sources {
 	t.Helper()
-	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
-	registrytest.Seed(t, reg.Client, registered)
-	s := &sources{
-		reg: reg,
-		as:  assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: reg.Auth, NoFeed: true}),
-		in:  incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{Auth: reg.Auth, NoFeed: true}),
-		su:  serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{Auth: reg.Auth, NoFeed: true}),
-	}
-	var assets []*assetv1.ImportRecordsRequest
-	var income []*incomev1.ImportRecordsRequest
-	var usage []*suv1.ImportRecordsRequest
-	for f := range withData {
-		assets = append(assets, assettest.Housing(assetdemo.Housing(f)), assettest.Holdings(assetdemo.Holdings(f)))
-		income = append(income, incometest.ConsumptionRecord(incomedemo.Consumption(f)),
-			incometest.EmploymentRecord(incomedemo.Employment(f)))
-		for m := range incomedemo.MembersPerFamily {
-			income = append(income, incometest.IncomeRecord(incomedemo.Income(f*incomedemo.MembersPerFamily+m)))
-		}
-		usage = append(usage, sudemo.Records(f, time.Now())...)
-	}
-	checkAccepted(t, "asset", assettest.Import(t, s.as.Client, assetdemo.SourceBPS, "seed", assets...))
-	checkAccepted(t, "income", incometest.Import(t, s.in.Client, "seed", income...))
-	checkAccepted(t, "serviceusage", serviceusagetest.Import(t, s.su.Client, "seed", usage...))
-
-	s.conns = adapters.Conns{
-		Registry:     dialAsScoring(t, reg, reg.Addr),
-		Asset:        dialAsScoring(t, reg, s.as.Addr),
-		Income:       dialAsScoring(t, reg, s.in.Addr),
-		ServiceUsage: dialAsScoring(t, reg, s.su.Addr),
-	}
+	src := scoringtest.StartSources(t, scoringtest.SourceOptions{Registered: registered, WithData: withData, NoFeed: true})
+	reg := src.Registry
+	c := src.Dial(t)
+	s := &sources{reg: reg, as: src.Asset, in: src.Income, su: src.ServiceUsage,
+		conns: adapters.Conns{Registry: c.Registry, Asset: c.Asset, Income: c.Income, ServiceUsage: c.ServiceUsage}}
 	s.feeds = []incremental.Feed{
 		incremental.RegistryFeed(registryv1.NewRegistryServiceClient(s.conns.Registry)),
 		incremental.AssetFeed(assetv1.NewAssetServiceClient(s.conns.Asset)),

@@ -33,7 +33,7 @@ func scoreName(i int) string { return "families/" + scoringtest.KK(i) + "/score"
 // source contexts, on both storage engines.
 func TestScoringService(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
-		src := scoringtest.StartSources(t, nil)
+		src := scoringtest.StartSources(t, scoringtest.SourceOptions{})
 		s := scoringtest.Start(t, url, src, scoringtest.Options{})
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()

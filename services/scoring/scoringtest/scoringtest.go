@@ -7,6 +7,7 @@
 package scoringtest
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -60,19 +61,33 @@ type Sources struct {
 	ServiceUsage *serviceusagetest.Service
 }
 
-// StartSources starts the four source contexts on SQLite, trusting env (nil:
-// a fresh issuer), and seeds the demo families.
-func StartSources(t testing.TB, env *authtest.Env) *Sources {
+// SourceOptions choose what StartSources seeds.
+type SourceOptions struct {
+	// Auth is the issuer the sources trust; nil starts a fresh one.
+	Auth *authtest.Env
+	// Registered families are in the registry (registrytest.Family
+	// 0..Registered-1); the first WithData have records in every source
+	// context, the even ones among them consumption measured by an
+	// enumerator, the odd ones self-declared. Zero values are the package's
+	// Registered and WithData.
+	Registered, WithData int
+	// NoFeed leaves the sources' own registry-feed consumers off.
+	NoFeed bool
+}
+
+// StartSources starts the four source contexts on SQLite and seeds them.
+func StartSources(t testing.TB, opts SourceOptions) *Sources {
 	t.Helper()
-	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{Auth: env})
-	registrytest.Seed(t, reg.Client, Registered)
-	as := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: reg.Auth})
-	in := incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{Auth: reg.Auth})
-	su := serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{Auth: reg.Auth})
+	registered, withData := cmp.Or(opts.Registered, Registered), cmp.Or(opts.WithData, WithData)
+	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{Auth: opts.Auth})
+	registrytest.Seed(t, reg.Client, registered)
+	as := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: reg.Auth, NoFeed: opts.NoFeed})
+	in := incometest.Start(t, storagetest.SQLiteURL(t), reg.Addr, incometest.Options{Auth: reg.Auth, NoFeed: opts.NoFeed})
+	su := serviceusagetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, serviceusagetest.Options{Auth: reg.Auth, NoFeed: opts.NoFeed})
 	var assets []*assetv1.ImportRecordsRequest
 	var income []*incomev1.ImportRecordsRequest
 	var usage []*suv1.ImportRecordsRequest
-	for f := range WithData {
+	for f := range withData {
 		assets = append(assets, assettest.Housing(assetdemo.Housing(f)), assettest.Holdings(assetdemo.Holdings(f)))
 		income = append(income, incometest.ConsumptionRecord(incomedemo.Consumption(f)),
 			incometest.EmploymentRecord(incomedemo.Employment(f)))
@@ -81,16 +96,35 @@ func StartSources(t testing.TB, env *authtest.Env) *Sources {
 		}
 		usage = append(usage, sudemo.Records(f, time.Now())...)
 	}
-	for name, sum := range map[string]interface{ GetRejectedCount() int64 }{
+	for name, sum := range map[string]interface {
+		GetRejectedCount() int64
+		GetAcceptedCount() int64
+	}{
 		"asset":        assettest.Import(t, as.Client, assetdemo.SourceBPS, "seed", assets...),
 		"income":       incometest.Import(t, in.Client, "seed", income...),
 		"serviceusage": serviceusagetest.Import(t, su.Client, "seed", usage...),
 	} {
-		if sum.GetRejectedCount() != 0 {
-			t.Fatalf("scoringtest: %s seed rejected %d records", name, sum.GetRejectedCount())
+		if sum.GetRejectedCount() != 0 || sum.GetAcceptedCount() == 0 {
+			t.Fatalf("scoringtest: %s seed: %d accepted, %d rejected", name, sum.GetAcceptedCount(), sum.GetRejectedCount())
 		}
 	}
 	return &Sources{Registry: reg, Asset: as, Income: in, ServiceUsage: su}
+}
+
+// Dial connects to the four sources as the scoring workload does (its own
+// service token), closing the connections when the test ends.
+func (s *Sources) Dial(t testing.TB) wiring.Conns {
+	t.Helper()
+	dial := func(addr string) *grpc.ClientConn {
+		conn, err := grpcserver.Dial(context.Background(), addr, auth.ClientOptions(s.Registry.Auth.ServiceTokens("scoring"))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = conn.Close() })
+		return conn
+	}
+	return wiring.Conns{Registry: dial(s.Registry.Addr), Asset: dial(s.Asset.Addr), Income: dial(s.Income.Addr),
+		ServiceUsage: dial(s.ServiceUsage.Addr)}
 }
 
 // Options tune the scoring server under test.
@@ -124,14 +158,7 @@ func Start(t testing.TB, url string, src *Sources, opts Options) *Scoring {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	db := storagetest.Open(t, url, append([]storage.MigrationSet{outbox.Migrations, audit.Migrations}, wiring.Migrations...)...)
-	dial := func(addr string) *grpc.ClientConn {
-		conn, err := grpcserver.Dial(context.Background(), addr, auth.ClientOptions(env.ServiceTokens("scoring"))...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return conn
-	}
-	conns := []*grpc.ClientConn{dial(src.Registry.Addr), dial(src.Asset.Addr), dial(src.Income.Addr), dial(src.ServiceUsage.Addr)}
+	conns := src.Dial(t)
 	inc := opts.Incremental
 	if inc.Settle == 0 {
 		inc.Settle = 50 * time.Millisecond
@@ -141,8 +168,7 @@ func Start(t testing.TB, url string, src *Sources, opts Options) *Scoring {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	auditLog := audit.New(db, "scoring")
-	svc, err := wiring.Build(ctx, db, wiring.Conns{Registry: conns[0], Asset: conns[1], Income: conns[2], ServiceUsage: conns[3]},
-		auditLog, logger, wiring.Options{Incremental: inc, NoIncremental: opts.NoIncremental, BatchSize: 16, Workers: 4})
+	svc, err := wiring.Build(ctx, db, conns, auditLog, logger, wiring.Options{Incremental: inc, NoIncremental: opts.NoIncremental, BatchSize: 16, Workers: 4})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -163,9 +189,6 @@ func Start(t testing.TB, url string, src *Sources, opts Options) *Scoring {
 		cancel()
 		<-done
 		background.Wait()
-		for _, c := range conns {
-			_ = c.Close()
-		}
 	})
 	s := &Scoring{Addr: lis.Addr().String(), DB: db, Auth: env, Audit: auditLog, Service: svc, Sources: src}
 	s.Client = s.ClientAs(t, authtest.Admin())

@@ -21,7 +21,7 @@ import (
 // and carrying an administrator's token.
 func startScoring(t *testing.T) (*platform, *scoringtest.Scoring) {
 	t.Helper()
-	src := scoringtest.StartSources(t, nil)
+	src := scoringtest.StartSources(t, scoringtest.SourceOptions{})
 	s := scoringtest.Start(t, storagetest.SQLiteURL(t), src, scoringtest.Options{})
 	p := &platform{auth: s.Auth, env: map[string]string{
 		"DTSEN_CTL_SCORING_ADDR": s.Addr,
