@@ -78,10 +78,17 @@ run: build ## Build and start the platform on SQLite, seeded with demo families;
 eval: ## Train both welfare models on a fresh 200,000-family population and write docs/evaluation.md.
 	go -C services/scoring run ./cmd/dtsen-eval -families 200000 -seed 20261127 -out ../../docs/evaluation.md
 
-bench: ## Import benchmarks of every context (PostgreSQL at 127.0.0.1:5432 and SQLite); see BENCHMARKS.md.
-	@set -e; for s in $(SERVICES); do \
+bench: ## Import, scoring and ranking benchmarks (PostgreSQL at 127.0.0.1:5432 and SQLite); see BENCHMARKS.md.
+	@set -e; for s in registry asset income serviceusage; do \
 		echo "== bench $$s"; \
 		go -C services/$$s test -run '^$$' -bench 'Import' -benchtime 1x -count 3 -timeout 30m ./ports/...; \
 	done
 	@echo "== bench population"
 	go -C services/population test -run '^$$' -bench . -count 3 ./...
+	@echo "== bench scoring (features, models, deciles; the 1M-family ranking: make bench-ranking)"
+	go -C services/scoring test -run '^$$' -bench . -count 3 ./features/ ./model/ ./ranking/
+	go -C services/scoring test -run '^$$' -bench 'RankingPostgres/n=100000$$' -benchtime 1x -timeout 30m ./app/
+
+.PHONY: bench-ranking
+bench-ranking: ## The end-to-end national ranking of 10k, 100k and 1M families on PostgreSQL (≈ 10 min); see BENCHMARKS.md.
+	go -C services/scoring test -run '^$$' -bench 'RankingPostgres' -benchtime 1x -timeout 90m ./app/
