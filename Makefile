@@ -18,7 +18,7 @@ MODULES := proto services/platform services/registry services/asset services/inc
 
 # The contexts that run as services, in start-up order (registry first: the
 # others cross-check against it).
-SERVICES := registry asset income serviceusage scoring
+SERVICES := registry asset income serviceusage scoring grievance
 
 GO_TEST_FLAGS ?= -count=1 -timeout 10m
 

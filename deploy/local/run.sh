@@ -21,12 +21,14 @@ export DTSEN_ASSET_GRPC_ADDR="${DTSEN_ASSET_GRPC_ADDR:-127.0.0.1:9102}"
 export DTSEN_INCOME_GRPC_ADDR="${DTSEN_INCOME_GRPC_ADDR:-127.0.0.1:9103}"
 export DTSEN_SERVICEUSAGE_GRPC_ADDR="${DTSEN_SERVICEUSAGE_GRPC_ADDR:-127.0.0.1:9104}"
 export DTSEN_SCORING_GRPC_ADDR="${DTSEN_SCORING_GRPC_ADDR:-127.0.0.1:9105}"
+export DTSEN_GRIEVANCE_GRPC_ADDR="${DTSEN_GRIEVANCE_GRPC_ADDR:-127.0.0.1:9106}"
 export DTSEN_GATEWAY_HTTP_ADDR="${DTSEN_GATEWAY_HTTP_ADDR:-127.0.0.1:8080}"
 # Everyone finds everyone on loopback.
 export DTSEN_ASSET_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
 export DTSEN_INCOME_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
 export DTSEN_SERVICEUSAGE_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
 export DTSEN_SCORING_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
+export DTSEN_GRIEVANCE_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
 export DTSEN_SCORING_ASSET_ADDR="$DTSEN_ASSET_GRPC_ADDR"
 export DTSEN_SCORING_INCOME_ADDR="$DTSEN_INCOME_GRPC_ADDR"
 export DTSEN_SCORING_SERVICEUSAGE_ADDR="$DTSEN_SERVICEUSAGE_GRPC_ADDR"
@@ -40,7 +42,7 @@ export DTSEN_CTL_ASSET_ADDR="$DTSEN_ASSET_GRPC_ADDR"
 export DTSEN_CTL_INCOME_ADDR="$DTSEN_INCOME_GRPC_ADDR"
 export DTSEN_CTL_SERVICEUSAGE_ADDR="$DTSEN_SERVICEUSAGE_GRPC_ADDR"
 export DTSEN_CTL_SCORING_ADDR="$DTSEN_SCORING_GRPC_ADDR"
-services=(registry asset income serviceusage scoring)
+services=(registry asset income serviceusage scoring grievance)
 # DTSEN_DATABASE_URL (PostgreSQL, say) applies to every service unless a
 # service's own URL is set, so only the SQLite default follows DTSEN_VAR_DIR.
 if [[ -z "${DTSEN_DATABASE_URL:-}" ]]; then
@@ -168,7 +170,7 @@ DTSEN is running (SQLite under $var, logs under $var/log).
   OpenAPI            $gw/openapi.json
   gRPC (reflection)  registry $DTSEN_REGISTRY_GRPC_ADDR, asset $DTSEN_ASSET_GRPC_ADDR,
                      income $DTSEN_INCOME_GRPC_ADDR, serviceusage $DTSEN_SERVICEUSAGE_GRPC_ADDR,
-                     scoring $DTSEN_SCORING_GRPC_ADDR
+                     scoring $DTSEN_SCORING_GRPC_ADDR, grievance $DTSEN_GRIEVANCE_GRPC_ADDR (gRPC only so far)
   Token issuer       $issuer  (DEVELOPMENT ONLY; docs/security.md)
 
 Demo data: $families synthetic families ($population; reused on restart).

@@ -92,6 +92,19 @@ var MethodRoles = map[string][]Role{
 	"/dtsen.serviceusage.v1.ServiceUsageService/ImportRecords":               importers,
 	"/dtsen.serviceusage.v1.ServiceUsageService/WatchChanges":                feedReaders,
 
+	// Who may act on which case is the grievance workflow's table
+	// (grievance/domain); these are the roles that may call at all.
+	"/dtsen.grievance.v1.GrievanceService/SubmitCase": {RoleCitizen, RoleVillageOperator, RoleDistrictOfficer,
+		RoleFieldVerifier, RoleProvincialOfficer, RoleAdmin},
+	"/dtsen.grievance.v1.GrievanceService/GetCase": {RoleCitizen, RoleVillageOperator, RoleDistrictOfficer,
+		RoleFieldVerifier, RoleProvincialOfficer, RoleAdmin, RoleService},
+	"/dtsen.grievance.v1.GrievanceService/ListCases": {RoleVillageOperator, RoleDistrictOfficer, RoleFieldVerifier,
+		RoleProvincialOfficer, RoleAdmin, RoleService},
+	"/dtsen.grievance.v1.GrievanceService/TriageCase":         {RoleVillageOperator, RoleDistrictOfficer, RoleProvincialOfficer, RoleAdmin},
+	"/dtsen.grievance.v1.GrievanceService/AssignCase":         {RoleDistrictOfficer, RoleProvincialOfficer, RoleAdmin},
+	"/dtsen.grievance.v1.GrievanceService/RecordVerification": {RoleFieldVerifier},
+	"/dtsen.grievance.v1.GrievanceService/DecideCase":         {RoleDistrictOfficer, RoleProvincialOfficer, RoleAdmin},
+
 	"/dtsen.scoring.v1.ScoringService/GetFamilyScore":         personalReaders,
 	"/dtsen.scoring.v1.ScoringService/ListScoreHistory":       personalReaders,
 	"/dtsen.scoring.v1.ScoringService/GetFamilyEligibility":   personalReaders,

@@ -1,0 +1,173 @@
+package ports_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
+	grievancev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/grievance/v1"
+	"github.com/dtsen-id/dtsen/services/grievance/adapters"
+	"github.com/dtsen-id/dtsen/services/grievance/app"
+	"github.com/dtsen-id/dtsen/services/grievance/ports"
+	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/audit"
+	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
+	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
+	"github.com/dtsen-id/dtsen/services/platform/identity"
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
+	"github.com/dtsen-id/dtsen/services/registry/registrytest"
+)
+
+type env struct {
+	addr  string
+	auth  *authtest.Env
+	audit *audit.Log
+}
+
+// start serves the grievance context on url beside a real registry, as
+// cmd/grievance wires it.
+func start(t *testing.T, url string) *env {
+	t.Helper()
+	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
+	registrytest.Seed(t, reg.Client, 6)
+	db := storagetest.Open(t, url, outbox.Migrations, audit.Migrations, adapters.Migrations)
+	conn, err := grpcserver.Dial(context.Background(), reg.Addr, auth.ClientOptions(reg.Auth.ServiceTokens("grievance"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	n := 0
+	a, err := app.New(app.Deps{Cases: adapters.NewRepository(db), NewID: func() string { n++; return "c-" + string(rune('a'+n)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := grpcserver.New(&grpcserver.Config{Addr: "127.0.0.1:0", ShutdownGrace: time.Second}, logger, ports.Validators(), reg.Auth.Authenticator())
+	log := audit.New(db, "grievance")
+	auditv1.RegisterAuditServiceServer(srv.GRPC(), audit.NewServer(log))
+	grievancev1.RegisterGrievanceServiceServer(srv.GRPC(), ports.NewServer(a, identity.NewClient(conn, identity.Options{}), log, nil, nil))
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.RunListener(ctx, lis) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return &env{addr: lis.Addr().String(), auth: reg.Auth, audit: log}
+}
+
+func (e *env) as(t *testing.T, c auth.Claims) grievancev1.GrievanceServiceClient {
+	return grievancev1.NewGrievanceServiceClient(authtest.Dial(t, e.addr, e.auth.Token(t, c)))
+}
+
+func want(t *testing.T, what string, err error, code codes.Code, reason string) {
+	t.Helper()
+	if status.Code(err) != code || (reason != "" && apierror.ReasonOf(err) != reason) {
+		t.Errorf("%s: %v (reason %q), want %s %s", what, err, apierror.ReasonOf(err), code, reason)
+	}
+}
+
+func TestGrievanceService(t *testing.T) {
+	storagetest.Engines(t, func(t *testing.T, url string) {
+		e := start(t, url)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		fams := registrytest.Families(0, 6)
+		own, other := fams[0], fams[3]
+		citizen := e.as(t, authtest.Citizen(own.GetHeadNik()))
+		region := own.GetRegionCode()
+		district := e.as(t, authtest.Officer(auth.RoleDistrictOfficer, region[:5]))
+		verifierClaims := authtest.Officer(auth.RoleFieldVerifier, region[:8])
+		verifier := e.as(t, verifierClaims)
+		outsider := e.as(t, authtest.Officer(auth.RoleDistrictOfficer, "91.01"))
+
+		req := &grievancev1.SubmitCaseRequest{RequestId: "req-000001", CaseType: grievancev1.CaseType_CASE_TYPE_EXCLUSION_OBJECTION,
+			Family: "families/" + own.GetKkNumber(), Description: "rumah kami berlantai tanah"}
+		res, err := citizen.SubmitCase(ctx, req)
+		if err != nil || res.GetExisting() || res.GetCase().GetRegion() != region || res.GetCase().GetState() != grievancev1.CaseState_CASE_STATE_SUBMITTED {
+			t.Fatalf("submit: %v, %v", res, err)
+		}
+		name := res.GetCase().GetName()
+		if again, err := citizen.SubmitCase(ctx, req); err != nil || !again.GetExisting() || again.GetCase().GetName() != name {
+			t.Errorf("retried submit: %v, %v", again, err)
+		}
+		_, err = citizen.SubmitCase(ctx, &grievancev1.SubmitCaseRequest{CaseType: grievancev1.CaseType_CASE_TYPE_EXCLUSION_OBJECTION,
+			Family: "families/" + other.GetKkNumber()})
+		want(t, "objecting for another family", err, codes.PermissionDenied, auth.ReasonNotOwnFamily)
+		_, err = citizen.SubmitCase(ctx, &grievancev1.SubmitCaseRequest{CaseType: grievancev1.CaseType_CASE_TYPE_VILLAGE_DELIBERATION,
+			Region: region, Deliberation: &grievancev1.Deliberation{MeetingDate: "2026-11-01", MinutesRef: "BA/1",
+				Families: []string{"families/" + own.GetKkNumber()}}})
+		want(t, "a citizen entering a deliberation", err, codes.PermissionDenied, auth.ReasonRoleNotAllowed)
+		_, err = citizen.SubmitCase(ctx, &grievancev1.SubmitCaseRequest{CaseType: grievancev1.CaseType_CASE_TYPE_EXCLUSION_OBJECTION,
+			Family: "families/123"})
+		want(t, "a malformed KK", err, codes.InvalidArgument, "")
+
+		// An inclusion report about another family: officers see who filed
+		// it; the family concerned never does.
+		rep, err := citizen.SubmitCase(ctx, &grievancev1.SubmitCaseRequest{CaseType: grievancev1.CaseType_CASE_TYPE_INCLUSION_REPORT,
+			Family: "families/" + other.GetKkNumber(), Description: "punya mobil"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reported := e.as(t, authtest.Citizen(other.GetHeadNik()))
+		_, err = reported.GetCase(ctx, &grievancev1.GetCaseRequest{Name: rep.GetCase().GetName()})
+		want(t, "the reported family reading the report", err, codes.NotFound, "CASE_NOT_FOUND")
+
+		// The officer's queue and the workflow.
+		list, err := district.ListCases(ctx, &grievancev1.ListCasesRequest{})
+		if err != nil || len(list.GetCases()) == 0 {
+			t.Fatalf("district queue: %v, %v", list, err)
+		}
+		_, err = outsider.GetCase(ctx, &grievancev1.GetCaseRequest{Name: name})
+		want(t, "an officer of another region reading", err, codes.NotFound, "CASE_NOT_FOUND")
+		_, err = outsider.ListCases(ctx, &grievancev1.ListCasesRequest{Region: region[:5]})
+		want(t, "an officer listing another region", err, codes.PermissionDenied, auth.ReasonRegionOutOfScope)
+		_, err = outsider.TriageCase(ctx, &grievancev1.TriageCaseRequest{Name: name})
+		want(t, "an officer of another region triaging", err, codes.PermissionDenied, "CASE_REGION_OUT_OF_SCOPE")
+		_, err = district.DecideCase(ctx, &grievancev1.DecideCaseRequest{Name: name, Approve: true})
+		want(t, "deciding before the visit", err, codes.FailedPrecondition, "CASE_STATE_INVALID")
+
+		if _, err := district.TriageCase(ctx, &grievancev1.TriageCaseRequest{Name: name}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := district.AssignCase(ctx, &grievancev1.AssignCaseRequest{Name: name, Assignee: verifierClaims.Subject}); err != nil {
+			t.Fatal(err)
+		}
+		visit := &grievancev1.Verification{VisitDate: time.Now().Format(time.DateOnly), Latitude: -6.98, Longitude: 107.55,
+			FamilyFound: true, Answers: map[string]string{"floor_material": "EARTH"},
+			Photos: []*grievancev1.Photo{{Ref: "photos/1.jpg", Caption: "lantai"}}}
+		_, err = verifier.RecordVerification(ctx, &grievancev1.RecordVerificationRequest{Name: name,
+			Verification: &grievancev1.Verification{VisitDate: "27-11-2026"}})
+		want(t, "a malformed visit date", err, codes.InvalidArgument, "DATE_INVALID")
+		if _, err := verifier.RecordVerification(ctx, &grievancev1.RecordVerificationRequest{Name: name, Verification: visit}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = district.DecideCase(ctx, &grievancev1.DecideCaseRequest{Name: name})
+		want(t, "rejecting without a reason", err, codes.InvalidArgument, "CASE_REASON_REQUIRED")
+		done, err := district.DecideCase(ctx, &grievancev1.DecideCaseRequest{Name: name, Approve: true, Reason: "lantai memang tanah"})
+		if err != nil || done.GetState() != grievancev1.CaseState_CASE_STATE_APPROVED || len(done.GetHistory()) != 5 {
+			t.Fatalf("decided: %v, %v", done, err)
+		}
+
+		// The complainant follows it: status, history and the reason.
+		mine, err := citizen.GetCase(ctx, &grievancev1.GetCaseRequest{Name: name})
+		if err != nil || !mine.GetApproved() || mine.GetDecisionReason() != "lantai memang tanah" ||
+			mine.GetVerification().GetAnswers()["floor_material"] != "EARTH" {
+			t.Errorf("the complainant's view: %v, %v", mine, err)
+		}
+		events, err := e.audit.List(ctx, audit.Query{Record: name, Limit: 50})
+		if err != nil || len(events) < 3 {
+			t.Errorf("audit of the case's reads: %d, %v", len(events), err)
+		}
+	})
+}
