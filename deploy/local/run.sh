@@ -37,6 +37,7 @@ export DTSEN_GATEWAY_ASSET_ADDR="$DTSEN_ASSET_GRPC_ADDR"
 export DTSEN_GATEWAY_INCOME_ADDR="$DTSEN_INCOME_GRPC_ADDR"
 export DTSEN_GATEWAY_SERVICEUSAGE_ADDR="$DTSEN_SERVICEUSAGE_GRPC_ADDR"
 export DTSEN_GATEWAY_SCORING_ADDR="$DTSEN_SCORING_GRPC_ADDR"
+export DTSEN_GATEWAY_GRIEVANCE_ADDR="$DTSEN_GRIEVANCE_GRPC_ADDR"
 export DTSEN_CTL_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
 export DTSEN_CTL_ASSET_ADDR="$DTSEN_ASSET_GRPC_ADDR"
 export DTSEN_CTL_INCOME_ADDR="$DTSEN_INCOME_GRPC_ADDR"
@@ -170,7 +171,7 @@ DTSEN is running (SQLite under $var, logs under $var/log).
   OpenAPI            $gw/openapi.json
   gRPC (reflection)  registry $DTSEN_REGISTRY_GRPC_ADDR, asset $DTSEN_ASSET_GRPC_ADDR,
                      income $DTSEN_INCOME_GRPC_ADDR, serviceusage $DTSEN_SERVICEUSAGE_GRPC_ADDR,
-                     scoring $DTSEN_SCORING_GRPC_ADDR, grievance $DTSEN_GRIEVANCE_GRPC_ADDR (gRPC only so far)
+                     scoring $DTSEN_SCORING_GRPC_ADDR, grievance $DTSEN_GRIEVANCE_GRPC_ADDR
   Token issuer       $issuer  (DEVELOPMENT ONLY; docs/security.md)
 
 Demo data: $families synthetic families ($population; reused on restart).

@@ -61,6 +61,7 @@ func run(args []string) error {
 	serviceUsageAddr := cfg.String("DTSEN_GATEWAY_SERVICEUSAGE_ADDR", "127.0.0.1:9104",
 		"gRPC address of the service-usage service; empty: no service-usage routes")
 	scoringAddr := cfg.String("DTSEN_GATEWAY_SCORING_ADDR", "127.0.0.1:9105", "gRPC address of the scoring service; empty: no scoring routes")
+	grievanceAddr := cfg.String("DTSEN_GATEWAY_GRIEVANCE_ADDR", "127.0.0.1:9106", "gRPC address of the grievance service; empty: no case routes")
 	corsOrigins := cfg.String("DTSEN_GATEWAY_CORS_ORIGINS", "",
 		"comma-separated browser origins allowed cross-origin access, e.g. https://portal.example.go.id; empty: none")
 	authCfg := auth.RegisterConfig(cfg)
@@ -188,6 +189,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	grievance, err := optional("grievance", *grievanceAddr)
+	if err != nil {
+		return err
+	}
 
 	limiter := ratelimit.New(rdb, "gateway", log)
 	if *rateSecret != "" {
@@ -200,6 +205,7 @@ func run(args []string) error {
 		Income:                income,
 		ServiceUsage:          serviceUsage,
 		Scoring:               scoring,
+		Grievance:             grievance,
 		Verifier:              verifier,
 		CORSOrigins:           strings.Split(*corsOrigins, ","),
 		MaxBodyBytes:          int64(*maxBody),

@@ -35,6 +35,7 @@ import (
 	serviceusagev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/asset/assettest"
+	"github.com/dtsen-id/dtsen/services/grievance/grievancetest"
 	"github.com/dtsen-id/dtsen/services/income/incometest"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
@@ -79,6 +80,8 @@ type env struct {
 	serviceUsage serviceusagev1.ServiceUsageServiceClient
 	// With envOptions.scoring: the scoring service behind the gateway.
 	scoring *scoringtest.Scoring
+	// With envOptions.grievance: the grievance service behind it.
+	grievance *grievancetest.Grievance
 }
 
 type envOptions struct {
@@ -87,8 +90,8 @@ type envOptions struct {
 	// cross-checking against the registry, and routes them.
 	sources bool
 	// scoring also starts the scoring service over the sources (which it
-	// implies) and routes it.
-	scoring bool
+	// implies) and routes it; grievance starts the grievance service.
+	scoring, grievance bool
 	// corsOrigins are the gateway's allowed browser origins.
 	corsOrigins []string
 	// rateLimits are the gateway's; zero is effectively unlimited, so tests
@@ -135,6 +138,10 @@ func newEnv(t *testing.T, opts envOptions) *env {
 				&scoringtest.Sources{Registry: reg, Asset: a, Income: in, ServiceUsage: su}, scoringtest.Options{})
 			gw.Scoring, e.scoring = dialTest(t, sc.Addr), sc
 		}
+	}
+	if opts.grievance {
+		g := grievancetest.Start(t, storagetest.SQLiteURL(t), reg.Addr, reg.Auth)
+		gw.Grievance, e.grievance = dialTest(t, g.Addr), g
 	}
 	h, err := server.New(gw)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	grievancev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/grievance/v1"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
 )
@@ -266,7 +267,7 @@ type matrixRow struct {
 }
 
 func TestAuthorisationMatrix(t *testing.T) {
-	e := newEnv(t, envOptions{scoring: true})
+	e := newEnv(t, envOptions{scoring: true, grievance: true})
 	asset := assetSeed(t, e)
 	income := incomeSeed(t, e)
 	su := serviceUsageSeed(t, e)
@@ -280,7 +281,64 @@ func TestAuthorisationMatrix(t *testing.T) {
 		stale    = `W/\"999\"`
 	)
 
+	// Two cases of family 0 (village 32.04.12.2001), filed by its citizen:
+	// an open objection, and a correction an administrator rejected, which
+	// every step row acts on, so a permitted caller meets CASE_STATE_INVALID
+	// and the matrix changes nothing.
+	g := e.grievance.ClientAs(t, authtest.Citizen(head))
+	open, err := g.SubmitCase(t.Context(), &grievancev1.SubmitCaseRequest{CaseType: grievancev1.CaseType_CASE_TYPE_EXCLUSION_OBJECTION,
+		Family: "families/" + kk, Description: "lantai tanah"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed, err := g.SubmitCase(t.Context(), &grievancev1.SubmitCaseRequest{CaseType: grievancev1.CaseType_CASE_TYPE_DATA_CORRECTION,
+		Family: "families/" + kk, Correction: &grievancev1.Correction{Context: "asset", Field: "housing.floor_material", ProposedValue: "EARTH"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.grievance.ClientAs(t, authtest.Admin()).DecideCase(t.Context(), &grievancev1.DecideCaseRequest{
+		Name: closed.GetCase().GetName(), Reason: "duplikat"}); err != nil {
+		t.Fatal(err)
+	}
+	caseRead := [personaCount]cell{
+		noToken, ok, {http.StatusNotFound, "CASE_NOT_FOUND"},
+		ok, {http.StatusNotFound, "CASE_NOT_FOUND"}, ok, {http.StatusNotFound, "CASE_NOT_FOUND"},
+		ok, {http.StatusNotFound, "CASE_NOT_FOUND"}, ok, {http.StatusNotFound, "CASE_NOT_FOUND"},
+		aggregates, roleRefused, roleRefused, ok,
+	}
+	stateInvalid := cell{http.StatusBadRequest, "CASE_STATE_INVALID"}
+	caseOut := cell{http.StatusForbidden, "CASE_REGION_OUT_OF_SCOPE"}
+	decide := [personaCount]cell{
+		noToken, roleRefused, roleRefused,
+		roleRefused, roleRefused, stateInvalid, caseOut, roleRefused, roleRefused, stateInvalid, caseOut,
+		aggregates, roleRefused, roleRefused, stateInvalid,
+	}
+	triage := decide
+	triage[pVillageIn], triage[pVillageOut] = stateInvalid, caseOut
+	verify := [personaCount]cell{
+		noToken, roleRefused, roleRefused,
+		roleRefused, roleRefused, roleRefused, roleRefused, stateInvalid, caseOut, roleRefused, roleRefused,
+		aggregates, roleRefused, roleRefused, roleRefused,
+	}
+	submit := [personaCount]cell{
+		noToken, ok, notOwnFamily,
+		ok, outOfRegion, ok, outOfRegion, ok, outOfRegion, ok, outOfRegion,
+		aggregates, roleRefused, roleRefused, ok,
+	}
+	caseList := regionAggregate
+	caseList[pAnalyst] = aggregates
+	closedName := "/v1/" + closed.GetCase().GetName()
+
 	rows := map[string]matrixRow{
+		"POST /v1/cases":                 {"/v1/cases", `{"caseType":"CASE_TYPE_EXCLUSION_OBJECTION","family":"families/` + kk + `"}`, dukcapil, submit},
+		"GET /v1/{name=cases/*}":         {"/v1/" + open.GetCase().GetName(), "", dukcapil, caseRead},
+		"GET /v1/cases":                  {"/v1/cases", "", dukcapil, caseList},
+		"POST /v1/{name=cases/*}:triage": {closedName + ":triage", `{}`, dukcapil, triage},
+		"POST /v1/{name=cases/*}:assign": {closedName + ":assign", `{"assignee":"tksk-1"}`, dukcapil, decide},
+		"POST /v1/{name=cases/*}:recordVerification": {closedName + ":recordVerification",
+			`{"verification":{"visitDate":"2026-11-01","latitude":-6.98,"longitude":107.55,"familyFound":true}}`, dukcapil, verify},
+		"POST /v1/{name=cases/*}:decide": {closedName + ":decide", `{"approve":false,"reason":"x"}`, dukcapil, decide},
+
 		"GET /v1/{name=persons/*}":  {"/v1/persons/" + head, "", dukcapil, familyRead},
 		"GET /v1/{name=families/*}": {"/v1/families/" + kk, "", dukcapil, familyRead},
 		"GET /v1/families": {"/v1/families?filter=" + url.QueryEscape(`region = "`+f.GetRegionCode()+`"`), "",

@@ -50,6 +50,8 @@ type Options struct {
 	// Scoring connects the scoring context (scores, eligibility, models,
 	// ranking runs); optional in the same way.
 	Scoring grpc.ClientConnInterface
+	// Grievance connects the grievance context (cases); optional too.
+	Grievance grpc.ClientConnInterface
 
 	// Verifier checks every request's bearer token (DESIGN.md §6); only
 	// /healthz, /readyz and /openapi.json are served without one. Required.

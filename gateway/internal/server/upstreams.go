@@ -9,11 +9,13 @@ import (
 
 	assetv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/asset/v1"
 	auditv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/audit/v1"
+	grievancev1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/grievance/v1"
 	incomev1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/income/v1"
 	registryv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/registry/v1"
 	scoringv1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/scoring/v1"
 	serviceusagev1gw "github.com/dtsen-id/dtsen/gateway/internal/gen/dtsen/serviceusage/v1"
 	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
+	grievancev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/grievance/v1"
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	scoringv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/scoring/v1"
@@ -45,6 +47,9 @@ func (o Options) upstreams() []upstream {
 		}},
 		{"scoring", o.Scoring, func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error {
 			return scoringv1gw.RegisterScoringServiceHandlerClient(ctx, mux, scoringv1.NewScoringServiceClient(cc))
+		}},
+		{"grievance", o.Grievance, func(ctx context.Context, mux *runtime.ServeMux, cc grpc.ClientConnInterface) error {
+			return grievancev1gw.RegisterGrievanceServiceHandlerClient(ctx, mux, grievancev1.NewGrievanceServiceClient(cc))
 		}},
 	}
 	var out []upstream

@@ -100,18 +100,18 @@ type Step struct {
 
 // Take applies step to the case and returns the new case with its
 // transition appended; the receiver is not changed. The checks run in
-// order — state, role, region, assignee, payload — so a caller learns the
-// most basic thing wrong first.
+// order — role, region, state, assignee, payload — so that an officer of
+// another region learns nothing of the case, not even its state.
 func (c Case) Take(step Step) (Case, error) {
-	to, ok := Next(c.State, step.Action)
-	if !ok {
-		return c, refuse(ErrWrongState, ReasonStateInvalid, "a %s case cannot be %s", c.State, step.Action)
-	}
 	if !slices.Contains(Allowed(step.Action), step.By.Role) {
 		return c, refuse(ErrForbidden, ReasonRoleNotAllowed, "role %s may not %s a case", step.By.Role, step.Action)
 	}
 	if step.By.Role.RegionBound() && !auth.RegionWithin(c.Region, step.By.Region) {
 		return c, refuse(ErrForbidden, ReasonRegionOutOfScope, "case of %s is outside region %s", c.Region, step.By.Region)
+	}
+	to, ok := Next(c.State, step.Action)
+	if !ok {
+		return c, refuse(ErrWrongState, ReasonStateInvalid, "a %s case cannot be %s", c.State, step.Action)
 	}
 	reason := trimmed(step.Reason)
 	if !textOK(reason, maxText) {

@@ -2,72 +2,35 @@ package ports_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
 	grievancev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/grievance/v1"
-	"github.com/dtsen-id/dtsen/services/grievance/adapters"
-	"github.com/dtsen-id/dtsen/services/grievance/app"
-	"github.com/dtsen-id/dtsen/services/grievance/ports"
+	"github.com/dtsen-id/dtsen/services/grievance/grievancetest"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/audit"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
-	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
-	"github.com/dtsen-id/dtsen/services/platform/identity"
-	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 )
 
 type env struct {
-	addr  string
-	auth  *authtest.Env
-	audit *audit.Log
+	*grievancetest.Grievance
 }
 
-// start serves the grievance context on url beside a real registry, as
-// cmd/grievance wires it.
 func start(t *testing.T, url string) *env {
 	t.Helper()
 	reg := registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
 	registrytest.Seed(t, reg.Client, 6)
-	db := storagetest.Open(t, url, outbox.Migrations, audit.Migrations, adapters.Migrations)
-	conn, err := grpcserver.Dial(context.Background(), reg.Addr, auth.ClientOptions(reg.Auth.ServiceTokens("grievance"))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
-	n := 0
-	a, err := app.New(app.Deps{Cases: adapters.NewRepository(db), NewID: func() string { n++; return "c-" + string(rune('a'+n)) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := grpcserver.New(&grpcserver.Config{Addr: "127.0.0.1:0", ShutdownGrace: time.Second}, logger, ports.Validators(), reg.Auth.Authenticator())
-	log := audit.New(db, "grievance")
-	auditv1.RegisterAuditServiceServer(srv.GRPC(), audit.NewServer(log))
-	grievancev1.RegisterGrievanceServiceServer(srv.GRPC(), ports.NewServer(a, identity.NewClient(conn, identity.Options{}), log, nil, nil))
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.RunListener(ctx, lis) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return &env{addr: lis.Addr().String(), auth: reg.Auth, audit: log}
+	return &env{grievancetest.Start(t, url, reg.Addr, reg.Auth)}
 }
 
 func (e *env) as(t *testing.T, c auth.Claims) grievancev1.GrievanceServiceClient {
-	return grievancev1.NewGrievanceServiceClient(authtest.Dial(t, e.addr, e.auth.Token(t, c)))
+	return e.ClientAs(t, c)
 }
 
 func want(t *testing.T, what string, err error, code codes.Code, reason string) {
@@ -165,7 +128,7 @@ func TestGrievanceService(t *testing.T) {
 			mine.GetVerification().GetAnswers()["floor_material"] != "EARTH" {
 			t.Errorf("the complainant's view: %v, %v", mine, err)
 		}
-		events, err := e.audit.List(ctx, audit.Query{Record: name, Limit: 50})
+		events, err := e.Audit.List(ctx, audit.Query{Record: name, Limit: 50})
 		if err != nil || len(events) < 3 {
 			t.Errorf("audit of the case's reads: %d, %v", len(events), err)
 		}
