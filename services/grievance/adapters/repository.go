@@ -16,6 +16,7 @@ import (
 
 	"github.com/dtsen-id/dtsen/services/grievance/domain"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 )
 
@@ -26,10 +27,27 @@ var migrationFS embed.FS
 var Migrations = storage.EmbeddedMigrations("grievance", migrationFS)
 
 // Repository implements domain.Cases.
-type Repository struct{ db *storage.DB }
+type Repository struct {
+	db *storage.DB
+	ob *outbox.Outbox
+}
 
-// NewRepository returns the repository over db, migrated with Migrations.
-func NewRepository(db *storage.DB) *Repository { return &Repository{db: db} }
+// NewRepository returns the repository over db, migrated with Migrations
+// and outbox.Migrations. Every submission and step is published to ob in
+// the transaction that stores it, so the feed never misses nor invents one.
+func NewRepository(db *storage.DB, ob *outbox.Outbox) *Repository { return &Repository{db: db, ob: ob} }
+
+// publish appends one event per transition.
+func (r *Repository) publish(ctx context.Context, tx *storage.Tx, c domain.Case, ts []domain.Transition) error {
+	events := make([]outbox.Event, len(ts))
+	for i, t := range ts {
+		events[i] = outbox.Event{Type: "grievance.case." + strings.ToLower(string(t.Action)), Resource: "cases/" + c.ID}
+		if c.KK != "" {
+			events[i].Family = "families/" + c.KK
+		}
+	}
+	return r.ob.Append(ctx, tx, events...)
+}
 
 var _ domain.Cases = (*Repository)(nil)
 
@@ -86,7 +104,10 @@ func (r *Repository) Create(ctx context.Context, c domain.Case, due time.Time) (
 			c.SubmittedAt.UnixMicro(), dueMicros(due), len(c.History)); err != nil {
 			return err
 		}
-		return appendTransitions(ctx, tx, c.ID, c.History)
+		if err := appendTransitions(ctx, tx, c.ID, c.History); err != nil {
+			return err
+		}
+		return r.publish(ctx, tx, c, c.History)
 	})
 	if err != nil {
 		// A concurrent twin won the unique index: answer with its case.
@@ -222,7 +243,10 @@ func (r *Repository) Save(ctx context.Context, c domain.Case, readVersion int, d
 		} else if n == 0 {
 			return fmt.Errorf("%w: case %s is no longer at version %d", domain.ErrConflict, c.ID, readVersion)
 		}
-		return appendTransitions(ctx, tx, c.ID, c.History[readVersion:])
+		if err := appendTransitions(ctx, tx, c.ID, c.History[readVersion:]); err != nil {
+			return err
+		}
+		return r.publish(ctx, tx, c, c.History[readVersion:])
 	})
 }
 

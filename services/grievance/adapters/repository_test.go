@@ -10,6 +10,8 @@ import (
 	"github.com/dtsen-id/dtsen/services/grievance/adapters"
 	"github.com/dtsen-id/dtsen/services/grievance/domain"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 )
 
@@ -29,7 +31,7 @@ func objection(t *testing.T, n int, region, reporter, requestID string) domain.C
 func TestCases(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		repo := adapters.NewRepository(storagetest.Open(t, url, adapters.Migrations))
+		repo := adapters.NewRepository(openDB(t, url))
 		sla := domain.DefaultSLA
 		create := func(c domain.Case) (domain.Case, error) { return repo.Create(ctx, c, c.Deadline(sla)) }
 
@@ -136,4 +138,10 @@ func TestCases(t *testing.T) {
 			t.Errorf("citizen-1 reported %d, %v", n, err)
 		}
 	})
+}
+
+func openDB(t *testing.T, url string) (*storage.DB, *outbox.Outbox) {
+	t.Helper()
+	db := storagetest.Open(t, url, outbox.Migrations, adapters.Migrations)
+	return db, outbox.New(db, time.Second)
 }

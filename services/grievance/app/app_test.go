@@ -12,6 +12,8 @@ import (
 	"github.com/dtsen-id/dtsen/services/grievance/app"
 	"github.com/dtsen-id/dtsen/services/grievance/domain"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
+	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 )
 
@@ -33,7 +35,7 @@ func newApp(t *testing.T, url string) (*app.App, *clock) {
 	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	var n int
 	var mu sync.Mutex
-	a, err := app.New(app.Deps{Cases: adapters.NewRepository(storagetest.Open(t, url, adapters.Migrations)), Clock: clk.now,
+	a, err := app.New(app.Deps{Cases: adapters.NewRepository(openDB(t, url)), Clock: clk.now,
 		InclusionLimit: 2, NewID: func() string { mu.Lock(); defer mu.Unlock(); n++; return fmt.Sprintf("case-%04d", n) }})
 	if err != nil {
 		t.Fatal(err)
@@ -136,4 +138,10 @@ func TestGrievanceApp(t *testing.T) {
 			t.Errorf("overdue later on: %d", len(overdue))
 		}
 	})
+}
+
+func openDB(t *testing.T, url string) (*storage.DB, *outbox.Outbox) {
+	t.Helper()
+	db := storagetest.Open(t, url, outbox.Migrations, adapters.Migrations)
+	return db, outbox.New(db, time.Second)
 }

@@ -46,7 +46,8 @@ func Start(t testing.TB, url, registryAddr string, env *authtest.Env) *Grievance
 		t.Fatal(err)
 	}
 	var n atomic.Int64
-	a, err := app.New(app.Deps{Cases: adapters.NewRepository(db), NewID: func() string { return fmt.Sprintf("c-%06d", n.Add(1)) }})
+	ob := outbox.New(db, 50*time.Millisecond)
+	a, err := app.New(app.Deps{Cases: adapters.NewRepository(db, ob), NewID: func() string { return fmt.Sprintf("c-%06d", n.Add(1)) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func Start(t testing.TB, url, registryAddr string, env *authtest.Env) *Grievance
 	srv := grpcserver.New(&grpcserver.Config{Addr: "127.0.0.1:0", ShutdownGrace: time.Second}, logger, ports.Validators(), env.Authenticator())
 	log := audit.New(db, "grievance")
 	auditv1.RegisterAuditServiceServer(srv.GRPC(), audit.NewServer(log))
-	grievancev1.RegisterGrievanceServiceServer(srv.GRPC(), ports.NewServer(a, identity.NewClient(conn, identity.Options{}), log, nil, nil))
+	grievancev1.RegisterGrievanceServiceServer(srv.GRPC(), ports.NewServer(a, identity.NewClient(conn, identity.Options{}), log, ob, srv.Stopping()))
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -12,12 +12,14 @@ import (
 	"google.golang.org/grpc/codes"
 
 	grievancev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/grievance/v1"
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/grievance/app"
 	"github.com/dtsen-id/dtsen/services/grievance/domain"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/audit"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/identity"
+	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/pagetoken"
 )
 
@@ -37,19 +39,27 @@ type Server struct {
 	app      *app.App
 	families Families
 	audit    *audit.Log
+	feed     *outbox.Outbox
+	stopping <-chan struct{}
 	sla      domain.SLA
 	now      func() time.Time
 }
 
-// NewServer returns the grievance gRPC server.
-func NewServer(a *app.App, families Families, log *audit.Log, sla domain.SLA, now func() time.Time) *Server {
-	if sla == nil {
-		sla = domain.DefaultSLA
-	}
-	if now == nil {
-		now = time.Now
-	}
-	return &Server{app: a, families: families, audit: log, sla: sla, now: now}
+// NewServer returns the grievance gRPC server. feed is the outbox the
+// repository publishes to; stopping, when closed, ends open WatchChanges
+// streams so a shutdown need not wait for them.
+func NewServer(a *app.App, families Families, log *audit.Log, feed *outbox.Outbox, stopping <-chan struct{}) *Server {
+	return &Server{app: a, families: families, audit: log, feed: feed, stopping: stopping, sla: domain.DefaultSLA, now: time.Now}
+}
+
+// FeedDomain names the grievance context's change feed.
+const FeedDomain = "grievance"
+
+// WatchChanges implements GrievanceService.WatchChanges.
+func (s *Server) WatchChanges(req *grievancev1.WatchChangesRequest, stream grievancev1.GrievanceService_WatchChangesServer) error {
+	return s.feed.Serve(stream.Context(), FeedDomain, req.GetAfterSequence(), s.stopping, func(e *typev1.ChangeEvent) error {
+		return stream.Send(&grievancev1.WatchChangesResponse{Event: e})
+	})
 }
 
 func toStatus(err error) error {

@@ -2,6 +2,7 @@ package ports_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -128,6 +129,40 @@ func TestGrievanceService(t *testing.T) {
 			mine.GetVerification().GetAnswers()["floor_material"] != "EARTH" {
 			t.Errorf("the complainant's view: %v, %v", mine, err)
 		}
+		// The change feed: one event per submission and step, naming the
+		// case and its family, for scoring and the web pages to follow.
+		stream, err := e.as(t, authtest.Admin()).WatchChanges(ctx, &grievancev1.WatchChangesRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for len(kinds) < 6 {
+			msg, err := stream.Recv()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := msg.GetEvent()
+			if ev.GetResource() == name {
+				if ev.GetFamily() != "families/"+own.GetKkNumber() {
+					t.Errorf("event %v names family %q", ev, ev.GetFamily())
+				}
+				kinds = append(kinds, ev.GetEventType())
+			} else if ev.GetResource() == rep.GetCase().GetName() {
+				kinds = append(kinds, "report:"+ev.GetEventType())
+			}
+		}
+		wantKinds := "[grievance.case.submit report:grievance.case.submit grievance.case.triage grievance.case.assign " +
+			"grievance.case.record_verification grievance.case.approve]"
+		if fmt.Sprint(kinds) != wantKinds {
+			t.Errorf("feed %v, want %s", kinds, wantKinds)
+		}
+		// A server stream reports its refusal on the first receive.
+		officerStream, err := district.WatchChanges(ctx, &grievancev1.WatchChangesRequest{})
+		if err == nil {
+			_, err = officerStream.Recv()
+		}
+		want(t, "an officer following the feed", err, codes.PermissionDenied, "")
+
 		events, err := e.Audit.List(ctx, audit.Query{Record: name, Limit: 50})
 		if err != nil || len(events) < 3 {
 			t.Errorf("audit of the case's reads: %d, %v", len(events), err)

@@ -45,6 +45,12 @@ func Validators() *validation.Registry {
 		_, err := verificationFromProto(req.GetVerification())
 		return err
 	})
+	validation.Register(r, func(req *grievancev1.WatchChangesRequest) error {
+		if req.GetAfterSequence() < 0 {
+			return invalid("after_sequence", "SEQUENCE_NEGATIVE", "after_sequence must not be negative")
+		}
+		return nil
+	})
 	validation.Register(r, func(req *grievancev1.ListCasesRequest) error {
 		if n := req.GetPageSize(); n < 0 || n > 1000 {
 			return invalid("page_size", "PAGE_SIZE_OUT_OF_RANGE", "page_size must be 0-1000")

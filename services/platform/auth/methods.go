@@ -103,6 +103,7 @@ var MethodRoles = map[string][]Role{
 	"/dtsen.grievance.v1.GrievanceService/TriageCase":         {RoleVillageOperator, RoleDistrictOfficer, RoleProvincialOfficer, RoleAdmin},
 	"/dtsen.grievance.v1.GrievanceService/AssignCase":         {RoleDistrictOfficer, RoleProvincialOfficer, RoleAdmin},
 	"/dtsen.grievance.v1.GrievanceService/RecordVerification": {RoleFieldVerifier},
+	"/dtsen.grievance.v1.GrievanceService/WatchChanges":       feedReaders,
 	"/dtsen.grievance.v1.GrievanceService/DecideCase":         {RoleDistrictOfficer, RoleProvincialOfficer, RoleAdmin},
 
 	"/dtsen.scoring.v1.ScoringService/GetFamilyScore":         personalReaders,

@@ -49,12 +49,12 @@ func main() {
 		if err != nil {
 			return err
 		}
-		a, err := app.New(app.Deps{Cases: adapters.NewRepository(d.DB), NewID: newID})
+		a, err := app.New(app.Deps{Cases: adapters.NewRepository(d.DB, d.Outbox), NewID: newID})
 		if err != nil {
 			return err
 		}
 		ids := identity.NewClient(conn, identity.Options{TTL: time.Minute})
-		grievancev1.RegisterGrievanceServiceServer(d.Server.GRPC(), ports.NewServer(a, ids, d.Audit, nil, nil))
+		grievancev1.RegisterGrievanceServiceServer(d.Server.GRPC(), ports.NewServer(a, ids, d.Audit, d.Outbox, d.Server.Stopping()))
 		d.Background(func(ctx context.Context) error {
 			defer conn.Close()
 			t := time.NewTicker(sweep)

@@ -7,6 +7,7 @@
 package grievancev1
 
 import (
+	v1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -1398,11 +1399,100 @@ func (x *DecideCaseRequest) GetReason() string {
 	return ""
 }
 
+type WatchChangesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Resume after this sequence; 0 replays the whole feed.
+	AfterSequence int64 `protobuf:"varint,1,opt,name=after_sequence,json=afterSequence,proto3" json:"after_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchChangesRequest) Reset() {
+	*x = WatchChangesRequest{}
+	mi := &file_dtsen_grievance_v1_grievance_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchChangesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchChangesRequest) ProtoMessage() {}
+
+func (x *WatchChangesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_grievance_v1_grievance_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchChangesRequest.ProtoReflect.Descriptor instead.
+func (*WatchChangesRequest) Descriptor() ([]byte, []int) {
+	return file_dtsen_grievance_v1_grievance_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *WatchChangesRequest) GetAfterSequence() int64 {
+	if x != nil {
+		return x.AfterSequence
+	}
+	return 0
+}
+
+type WatchChangesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Event         *v1.ChangeEvent        `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchChangesResponse) Reset() {
+	*x = WatchChangesResponse{}
+	mi := &file_dtsen_grievance_v1_grievance_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchChangesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchChangesResponse) ProtoMessage() {}
+
+func (x *WatchChangesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_grievance_v1_grievance_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchChangesResponse.ProtoReflect.Descriptor instead.
+func (*WatchChangesResponse) Descriptor() ([]byte, []int) {
+	return file_dtsen_grievance_v1_grievance_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *WatchChangesResponse) GetEvent() *v1.ChangeEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
 var File_dtsen_grievance_v1_grievance_proto protoreflect.FileDescriptor
 
 const file_dtsen_grievance_v1_grievance_proto_rawDesc = "" +
 	"\n" +
-	"\"dtsen/grievance/v1/grievance.proto\x12\x12dtsen.grievance.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x88\x01\n" +
+	"\"dtsen/grievance/v1/grievance.proto\x12\x12dtsen.grievance.v1\x1a\x1edtsen/type/v1/changefeed.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x88\x01\n" +
 	"\n" +
 	"Correction\x12\x18\n" +
 	"\acontext\x18\x01 \x01(\tR\acontext\x12\x14\n" +
@@ -1513,7 +1603,11 @@ const file_dtsen_grievance_v1_grievance_proto_rawDesc = "" +
 	"\x11DecideCaseRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aapprove\x18\x02 \x01(\bR\aapprove\x12\x16\n" +
-	"\x06reason\x18\x03 \x01(\tR\x06reason*\xcb\x01\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"<\n" +
+	"\x13WatchChangesRequest\x12%\n" +
+	"\x0eafter_sequence\x18\x01 \x01(\x03R\rafterSequence\"H\n" +
+	"\x14WatchChangesResponse\x120\n" +
+	"\x05event\x18\x01 \x01(\v2\x1a.dtsen.type.v1.ChangeEventR\x05event*\xcb\x01\n" +
 	"\bCaseType\x12\x19\n" +
 	"\x15CASE_TYPE_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dCASE_TYPE_EXCLUSION_OBJECTION\x10\x01\x12\x1e\n" +
@@ -1529,7 +1623,7 @@ const file_dtsen_grievance_v1_grievance_proto_rawDesc = "" +
 	"\x13CASE_STATE_VERIFIED\x10\x04\x12\x17\n" +
 	"\x13CASE_STATE_APPROVED\x10\x05\x12\x16\n" +
 	"\x12CASE_STATE_APPLIED\x10\x06\x12\x17\n" +
-	"\x13CASE_STATE_REJECTED\x10\a2\xde\x04\n" +
+	"\x13CASE_STATE_REJECTED\x10\a2\xc3\x05\n" +
 	"\x10GrievanceService\x12[\n" +
 	"\n" +
 	"SubmitCase\x12%.dtsen.grievance.v1.SubmitCaseRequest\x1a&.dtsen.grievance.v1.SubmitCaseResponse\x12G\n" +
@@ -1541,7 +1635,8 @@ const file_dtsen_grievance_v1_grievance_proto_rawDesc = "" +
 	"AssignCase\x12%.dtsen.grievance.v1.AssignCaseRequest\x1a\x18.dtsen.grievance.v1.Case\x12]\n" +
 	"\x12RecordVerification\x12-.dtsen.grievance.v1.RecordVerificationRequest\x1a\x18.dtsen.grievance.v1.Case\x12M\n" +
 	"\n" +
-	"DecideCase\x12%.dtsen.grievance.v1.DecideCaseRequest\x1a\x18.dtsen.grievance.v1.CaseBGZEgithub.com/dtsen-id/dtsen/proto/gen/go/dtsen/grievance/v1;grievancev1b\x06proto3"
+	"DecideCase\x12%.dtsen.grievance.v1.DecideCaseRequest\x1a\x18.dtsen.grievance.v1.Case\x12c\n" +
+	"\fWatchChanges\x12'.dtsen.grievance.v1.WatchChangesRequest\x1a(.dtsen.grievance.v1.WatchChangesResponse0\x01BGZEgithub.com/dtsen-id/dtsen/proto/gen/go/dtsen/grievance/v1;grievancev1b\x06proto3"
 
 var (
 	file_dtsen_grievance_v1_grievance_proto_rawDescOnce sync.Once
@@ -1556,7 +1651,7 @@ func file_dtsen_grievance_v1_grievance_proto_rawDescGZIP() []byte {
 }
 
 var file_dtsen_grievance_v1_grievance_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_dtsen_grievance_v1_grievance_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_dtsen_grievance_v1_grievance_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_dtsen_grievance_v1_grievance_proto_goTypes = []any{
 	(CaseType)(0),                     // 0: dtsen.grievance.v1.CaseType
 	(CaseState)(0),                    // 1: dtsen.grievance.v1.CaseState
@@ -1576,13 +1671,16 @@ var file_dtsen_grievance_v1_grievance_proto_goTypes = []any{
 	(*AssignCaseRequest)(nil),         // 15: dtsen.grievance.v1.AssignCaseRequest
 	(*RecordVerificationRequest)(nil), // 16: dtsen.grievance.v1.RecordVerificationRequest
 	(*DecideCaseRequest)(nil),         // 17: dtsen.grievance.v1.DecideCaseRequest
-	nil,                               // 18: dtsen.grievance.v1.Verification.AnswersEntry
-	(*timestamppb.Timestamp)(nil),     // 19: google.protobuf.Timestamp
+	(*WatchChangesRequest)(nil),       // 18: dtsen.grievance.v1.WatchChangesRequest
+	(*WatchChangesResponse)(nil),      // 19: dtsen.grievance.v1.WatchChangesResponse
+	nil,                               // 20: dtsen.grievance.v1.Verification.AnswersEntry
+	(*timestamppb.Timestamp)(nil),     // 21: google.protobuf.Timestamp
+	(*v1.ChangeEvent)(nil),            // 22: dtsen.type.v1.ChangeEvent
 }
 var file_dtsen_grievance_v1_grievance_proto_depIdxs = []int32{
-	18, // 0: dtsen.grievance.v1.Verification.answers:type_name -> dtsen.grievance.v1.Verification.AnswersEntry
+	20, // 0: dtsen.grievance.v1.Verification.answers:type_name -> dtsen.grievance.v1.Verification.AnswersEntry
 	5,  // 1: dtsen.grievance.v1.Verification.photos:type_name -> dtsen.grievance.v1.Photo
-	19, // 2: dtsen.grievance.v1.Transition.time:type_name -> google.protobuf.Timestamp
+	21, // 2: dtsen.grievance.v1.Transition.time:type_name -> google.protobuf.Timestamp
 	1,  // 3: dtsen.grievance.v1.Transition.from_state:type_name -> dtsen.grievance.v1.CaseState
 	1,  // 4: dtsen.grievance.v1.Transition.to_state:type_name -> dtsen.grievance.v1.CaseState
 	0,  // 5: dtsen.grievance.v1.Case.case_type:type_name -> dtsen.grievance.v1.CaseType
@@ -1591,8 +1689,8 @@ var file_dtsen_grievance_v1_grievance_proto_depIdxs = []int32{
 	3,  // 8: dtsen.grievance.v1.Case.registration:type_name -> dtsen.grievance.v1.Registration
 	4,  // 9: dtsen.grievance.v1.Case.deliberation:type_name -> dtsen.grievance.v1.Deliberation
 	6,  // 10: dtsen.grievance.v1.Case.verification:type_name -> dtsen.grievance.v1.Verification
-	19, // 11: dtsen.grievance.v1.Case.submit_time:type_name -> google.protobuf.Timestamp
-	19, // 12: dtsen.grievance.v1.Case.deadline:type_name -> google.protobuf.Timestamp
+	21, // 11: dtsen.grievance.v1.Case.submit_time:type_name -> google.protobuf.Timestamp
+	21, // 12: dtsen.grievance.v1.Case.deadline:type_name -> google.protobuf.Timestamp
 	7,  // 13: dtsen.grievance.v1.Case.history:type_name -> dtsen.grievance.v1.Transition
 	0,  // 14: dtsen.grievance.v1.SubmitCaseRequest.case_type:type_name -> dtsen.grievance.v1.CaseType
 	2,  // 15: dtsen.grievance.v1.SubmitCaseRequest.correction:type_name -> dtsen.grievance.v1.Correction
@@ -1603,25 +1701,28 @@ var file_dtsen_grievance_v1_grievance_proto_depIdxs = []int32{
 	0,  // 20: dtsen.grievance.v1.ListCasesRequest.case_type:type_name -> dtsen.grievance.v1.CaseType
 	8,  // 21: dtsen.grievance.v1.ListCasesResponse.cases:type_name -> dtsen.grievance.v1.Case
 	6,  // 22: dtsen.grievance.v1.RecordVerificationRequest.verification:type_name -> dtsen.grievance.v1.Verification
-	9,  // 23: dtsen.grievance.v1.GrievanceService.SubmitCase:input_type -> dtsen.grievance.v1.SubmitCaseRequest
-	11, // 24: dtsen.grievance.v1.GrievanceService.GetCase:input_type -> dtsen.grievance.v1.GetCaseRequest
-	12, // 25: dtsen.grievance.v1.GrievanceService.ListCases:input_type -> dtsen.grievance.v1.ListCasesRequest
-	14, // 26: dtsen.grievance.v1.GrievanceService.TriageCase:input_type -> dtsen.grievance.v1.TriageCaseRequest
-	15, // 27: dtsen.grievance.v1.GrievanceService.AssignCase:input_type -> dtsen.grievance.v1.AssignCaseRequest
-	16, // 28: dtsen.grievance.v1.GrievanceService.RecordVerification:input_type -> dtsen.grievance.v1.RecordVerificationRequest
-	17, // 29: dtsen.grievance.v1.GrievanceService.DecideCase:input_type -> dtsen.grievance.v1.DecideCaseRequest
-	10, // 30: dtsen.grievance.v1.GrievanceService.SubmitCase:output_type -> dtsen.grievance.v1.SubmitCaseResponse
-	8,  // 31: dtsen.grievance.v1.GrievanceService.GetCase:output_type -> dtsen.grievance.v1.Case
-	13, // 32: dtsen.grievance.v1.GrievanceService.ListCases:output_type -> dtsen.grievance.v1.ListCasesResponse
-	8,  // 33: dtsen.grievance.v1.GrievanceService.TriageCase:output_type -> dtsen.grievance.v1.Case
-	8,  // 34: dtsen.grievance.v1.GrievanceService.AssignCase:output_type -> dtsen.grievance.v1.Case
-	8,  // 35: dtsen.grievance.v1.GrievanceService.RecordVerification:output_type -> dtsen.grievance.v1.Case
-	8,  // 36: dtsen.grievance.v1.GrievanceService.DecideCase:output_type -> dtsen.grievance.v1.Case
-	30, // [30:37] is the sub-list for method output_type
-	23, // [23:30] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	22, // 23: dtsen.grievance.v1.WatchChangesResponse.event:type_name -> dtsen.type.v1.ChangeEvent
+	9,  // 24: dtsen.grievance.v1.GrievanceService.SubmitCase:input_type -> dtsen.grievance.v1.SubmitCaseRequest
+	11, // 25: dtsen.grievance.v1.GrievanceService.GetCase:input_type -> dtsen.grievance.v1.GetCaseRequest
+	12, // 26: dtsen.grievance.v1.GrievanceService.ListCases:input_type -> dtsen.grievance.v1.ListCasesRequest
+	14, // 27: dtsen.grievance.v1.GrievanceService.TriageCase:input_type -> dtsen.grievance.v1.TriageCaseRequest
+	15, // 28: dtsen.grievance.v1.GrievanceService.AssignCase:input_type -> dtsen.grievance.v1.AssignCaseRequest
+	16, // 29: dtsen.grievance.v1.GrievanceService.RecordVerification:input_type -> dtsen.grievance.v1.RecordVerificationRequest
+	17, // 30: dtsen.grievance.v1.GrievanceService.DecideCase:input_type -> dtsen.grievance.v1.DecideCaseRequest
+	18, // 31: dtsen.grievance.v1.GrievanceService.WatchChanges:input_type -> dtsen.grievance.v1.WatchChangesRequest
+	10, // 32: dtsen.grievance.v1.GrievanceService.SubmitCase:output_type -> dtsen.grievance.v1.SubmitCaseResponse
+	8,  // 33: dtsen.grievance.v1.GrievanceService.GetCase:output_type -> dtsen.grievance.v1.Case
+	13, // 34: dtsen.grievance.v1.GrievanceService.ListCases:output_type -> dtsen.grievance.v1.ListCasesResponse
+	8,  // 35: dtsen.grievance.v1.GrievanceService.TriageCase:output_type -> dtsen.grievance.v1.Case
+	8,  // 36: dtsen.grievance.v1.GrievanceService.AssignCase:output_type -> dtsen.grievance.v1.Case
+	8,  // 37: dtsen.grievance.v1.GrievanceService.RecordVerification:output_type -> dtsen.grievance.v1.Case
+	8,  // 38: dtsen.grievance.v1.GrievanceService.DecideCase:output_type -> dtsen.grievance.v1.Case
+	19, // 39: dtsen.grievance.v1.GrievanceService.WatchChanges:output_type -> dtsen.grievance.v1.WatchChangesResponse
+	32, // [32:40] is the sub-list for method output_type
+	24, // [24:32] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_dtsen_grievance_v1_grievance_proto_init() }
@@ -1635,7 +1736,7 @@ func file_dtsen_grievance_v1_grievance_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dtsen_grievance_v1_grievance_proto_rawDesc), len(file_dtsen_grievance_v1_grievance_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   17,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

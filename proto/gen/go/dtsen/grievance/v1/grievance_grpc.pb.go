@@ -26,6 +26,7 @@ const (
 	GrievanceService_AssignCase_FullMethodName         = "/dtsen.grievance.v1.GrievanceService/AssignCase"
 	GrievanceService_RecordVerification_FullMethodName = "/dtsen.grievance.v1.GrievanceService/RecordVerification"
 	GrievanceService_DecideCase_FullMethodName         = "/dtsen.grievance.v1.GrievanceService/DecideCase"
+	GrievanceService_WatchChanges_FullMethodName       = "/dtsen.grievance.v1.GrievanceService/WatchChanges"
 )
 
 // GrievanceServiceClient is the client API for GrievanceService service.
@@ -53,6 +54,10 @@ type GrievanceServiceClient interface {
 	RecordVerification(ctx context.Context, in *RecordVerificationRequest, opts ...grpc.CallOption) (*Case, error)
 	// A district officer approves or rejects the case, with a reason.
 	DecideCase(ctx context.Context, in *DecideCaseRequest, opts ...grpc.CallOption) (*Case, error)
+	// Streams the change feed from after_sequence, then follows live: one
+	// event per submission and per workflow step (`grievance.case.<action>`),
+	// naming the case and its family.
+	WatchChanges(ctx context.Context, in *WatchChangesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchChangesResponse], error)
 }
 
 type grievanceServiceClient struct {
@@ -133,6 +138,25 @@ func (c *grievanceServiceClient) DecideCase(ctx context.Context, in *DecideCaseR
 	return out, nil
 }
 
+func (c *grievanceServiceClient) WatchChanges(ctx context.Context, in *WatchChangesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchChangesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &GrievanceService_ServiceDesc.Streams[0], GrievanceService_WatchChanges_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchChangesRequest, WatchChangesResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type GrievanceService_WatchChangesClient = grpc.ServerStreamingClient[WatchChangesResponse]
+
 // GrievanceServiceServer is the server API for GrievanceService service.
 // All implementations must embed UnimplementedGrievanceServiceServer
 // for forward compatibility.
@@ -158,6 +182,10 @@ type GrievanceServiceServer interface {
 	RecordVerification(context.Context, *RecordVerificationRequest) (*Case, error)
 	// A district officer approves or rejects the case, with a reason.
 	DecideCase(context.Context, *DecideCaseRequest) (*Case, error)
+	// Streams the change feed from after_sequence, then follows live: one
+	// event per submission and per workflow step (`grievance.case.<action>`),
+	// naming the case and its family.
+	WatchChanges(*WatchChangesRequest, grpc.ServerStreamingServer[WatchChangesResponse]) error
 	mustEmbedUnimplementedGrievanceServiceServer()
 }
 
@@ -188,6 +216,9 @@ func (UnimplementedGrievanceServiceServer) RecordVerification(context.Context, *
 }
 func (UnimplementedGrievanceServiceServer) DecideCase(context.Context, *DecideCaseRequest) (*Case, error) {
 	return nil, status.Error(codes.Unimplemented, "method DecideCase not implemented")
+}
+func (UnimplementedGrievanceServiceServer) WatchChanges(*WatchChangesRequest, grpc.ServerStreamingServer[WatchChangesResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchChanges not implemented")
 }
 func (UnimplementedGrievanceServiceServer) mustEmbedUnimplementedGrievanceServiceServer() {}
 func (UnimplementedGrievanceServiceServer) testEmbeddedByValue()                          {}
@@ -336,6 +367,17 @@ func _GrievanceService_DecideCase_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _GrievanceService_WatchChanges_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchChangesRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(GrievanceServiceServer).WatchChanges(m, &grpc.GenericServerStream[WatchChangesRequest, WatchChangesResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type GrievanceService_WatchChangesServer = grpc.ServerStreamingServer[WatchChangesResponse]
+
 // GrievanceService_ServiceDesc is the grpc.ServiceDesc for GrievanceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -372,6 +414,12 @@ var GrievanceService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _GrievanceService_DecideCase_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchChanges",
+			Handler:       _GrievanceService_WatchChanges_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "dtsen/grievance/v1/grievance.proto",
 }
