@@ -190,8 +190,8 @@ Commands:
 	tw.Flush()
 	fmt.Fprint(w, `
 Connection flags (every command that talks to a service):
-  --registry-addr, --asset-addr, --income-addr, --serviceusage-addr, --scoring-addr
-        gRPC addresses (env DTSEN_CTL_<SERVICE>_ADDR; default 127.0.0.1:9101..9105)
+  --registry-addr, --asset-addr, --income-addr, --serviceusage-addr, --scoring-addr, --grievance-addr
+        gRPC addresses (env DTSEN_CTL_<SERVICE>_ADDR; default 127.0.0.1:9101..9106)
   --tls, --tls-ca FILE    use TLS (system roots, or the CA in FILE)
   --token TOKEN           bearer JWT sent as "authorization: Bearer TOKEN" (env DTSEN_TOKEN)
   --client-id ID, --client-secret SECRET, --issuer URL

@@ -464,6 +464,28 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"model", "activate", "gbt-1"}, ExitUsage, "needs --reason"},
 		{[]string{"model", "activate", "--reason", "ok"}, ExitUsage, "exactly one MODEL_ID"},
 		{[]string{"model", "evaluate", "gbt-1", "--reason", "ok"}, ExitUsage, "--reason applies"},
+		{[]string{"cases"}, ExitUsage, "missing what to do"},
+		{[]string{"cases", "close", "c-1"}, ExitUsage, `unknown cases action "close"`},
+		{[]string{"cases", "show"}, ExitUsage, "exactly one CASE_ID"},
+		{[]string{"cases", "list", "extra"}, ExitUsage, "takes no arguments"},
+		{[]string{"cases", "list", "--state", "open"}, ExitUsage, "want one of submitted, triaged"},
+		{[]string{"cases", "list", "--type", "complaint"}, ExitUsage, "want one of exclusion_objection"},
+		{[]string{"cases", "show", "c-1", "--overdue"}, ExitUsage, "cases list only"},
+		{[]string{"cases", "list", "-o", "yaml"}, ExitUsage, "want table or json"},
+		{[]string{"cases", "assign", "c-1"}, ExitUsage, "needs --to"},
+		{[]string{"cases", "show", "c-1", "--to", "v"}, ExitUsage, "--to applies"},
+		{[]string{"cases", "verify", "c-1", "--lat", "-6.9", "--lon", "107.6"}, ExitUsage, "needs --visit-date"},
+		{[]string{"cases", "verify", "c-1", "--visit-date", "27-11-2026", "--lat", "-6.9", "--lon", "107.6"}, ExitUsage, "want YYYY-MM-DD"},
+		{[]string{"cases", "verify", "c-1", "--visit-date", "2026-11-01", "--lat", "-6.9"}, ExitUsage, "needs --lat and --lon"},
+		{[]string{"cases", "verify", "c-1", "--visit-date", "2026-11-01", "--lat", "x", "--lon", "107.6"}, ExitUsage, "not a number"},
+		{[]string{"cases", "verify", "c-1", "--visit-date", "2026-11-01", "--lat", "-6.9", "--lon", "107.6", "--answer", "floor"}, ExitUsage, "want code=value"},
+		{[]string{"cases", "triage", "c-1", "--notes", "x"}, ExitUsage, "cases verify only"},
+		{[]string{"cases", "decide", "c-1"}, ExitUsage, "exactly one of --approve and --reject"},
+		{[]string{"cases", "decide", "c-1", "--approve", "--reject", "--reason", "x"}, ExitUsage, "exactly one of --approve and --reject"},
+		{[]string{"cases", "decide", "c-1", "--reject"}, ExitUsage, "needs --reason"},
+		{[]string{"cases", "show", "c-1", "--approve"}, ExitUsage, "cases decide only"},
+		{[]string{"cases", "show", "c-1", "--reason", "x"}, ExitUsage, "--reason applies"},
+		{[]string{"cases", "show", "c-1", "--grievance-addr", "127.0.0.1:1", "--timeout", "1s"}, ExitFailure, "Unavailable"},
 		{[]string{"score", "3204120000000001", "--scoring-addr", "127.0.0.1:1", "--timeout", "1s"}, ExitFailure, "Unavailable"},
 		// A transport failure is exit 1.
 		{[]string{"import", "registry", "--timeout", "1s", existing}, ExitFailure, "Unavailable"},
@@ -475,7 +497,8 @@ func TestBadArguments(t *testing.T) {
 	}
 	code, out, _ := p.run(t, "--help")
 	if code != 0 || !strings.Contains(out, "import") || !strings.Contains(out, "seed") || !strings.Contains(out, "--registry-addr") ||
-		!strings.Contains(out, "--scoring-addr") || !strings.Contains(out, "rank") || !strings.Contains(out, "model") {
+		!strings.Contains(out, "--scoring-addr") || !strings.Contains(out, "rank") || !strings.Contains(out, "model") ||
+		!strings.Contains(out, "--grievance-addr") || !strings.Contains(out, "cases") {
 		t.Errorf("--help: exit %d\n%s", code, out)
 	}
 	code, out, _ = p.run(t, "import", "--help")

@@ -51,11 +51,13 @@ var defaultAddrs = map[string]string{
 	"income":       "127.0.0.1:9103",
 	"serviceusage": "127.0.0.1:9104",
 	"scoring":      "127.0.0.1:9105",
+	"grievance":    "127.0.0.1:9106",
 }
 
 // serviceNames are the services dtsenctl has an address for: the importable
-// contexts, then scoring (which is read and run, never imported into).
-var serviceNames = append(append([]string(nil), contextNames...), "scoring")
+// contexts, then scoring (which is read and run, never imported into) and
+// grievance (whose cases are listed and driven through their workflow).
+var serviceNames = append(append([]string(nil), contextNames...), "scoring", "grievance")
 
 func connFlags(fs *flag.FlagSet, getenv func(string) string) *ConnConfig {
 	c := &ConnConfig{Addr: map[string]*string{}}
