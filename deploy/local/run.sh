@@ -157,6 +157,16 @@ if ! curl -fsS -H "Authorization: Bearer $DTSEN_TOKEN_ADMIN" "$gw/v1/rankingRuns
   echo "ranking every family into national deciles and deciding eligibility"
   ctl_admin rank --wait --run-id make-run-first-ranking >/dev/null
 fi
+# A few demo cases for the officer's queue, as the people who file them
+# would; the request ids make a restart find them instead of filing again.
+file_case() { # token, JSON body
+  curl -fsS -X POST -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "$gw/v1/cases" -d "$2" >/dev/null ||
+    echo "could not file a demo case; see $var/log/grievance.log" >&2
+}
+file_case "$DTSEN_TOKEN_CITIZEN" '{"requestId":"make-run-demo-objection","caseType":"CASE_TYPE_EXCLUSION_OBJECTION","family":"families/'"$kk"'","description":"Rumah kami berlantai tanah dan kami tidak punya motor; desil kami terlalu tinggi."}'
+file_case "$DTSEN_TOKEN_CITIZEN" '{"requestId":"make-run-demo-correction","caseType":"CASE_TYPE_DATA_CORRECTION","family":"families/'"$kk"'","correction":{"context":"asset","field":"housing.floor_material","currentValue":"CERAMIC","proposedValue":"EARTH"},"description":"Lantai rumah kami tanah, bukan keramik."}'
+file_case "$DTSEN_TOKEN_VILLAGE_OPERATOR" '{"requestId":"make-run-demo-registration","caseType":"CASE_TYPE_NEW_REGISTRATION","region":"'"$DTSEN_DEMO_REGION"'","registration":{"headName":"Siti Aminah","memberCount":4,"address":"RT 003 RW 002"},"description":"Keluarga pindahan belum terdaftar."}'
+
 deciles=""
 while read -r ekk _; do
   d=$(DTSEN_TOKEN=$DTSEN_TOKEN_ADMIN bin/dtsenctl score "$ekk" -o json | grep -o '"decile": *[0-9]*' | grep -o '[0-9]*$' || true)
@@ -199,11 +209,13 @@ Try, in another shell from this directory:
   curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_CITIZEN" $gw/v1/families/$kk/score            # desil and why
   curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_CITIZEN" $gw/v1/families/$kk/eligibility      # programmes and reasons
   curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_ANALYST" $gw/v1/transitionReport               # DTKS -> DTSEN, counts only
+  curl -s -H "Authorization: Bearer \$DTSEN_TOKEN_DISTRICT_OFFICER" $gw/v1/cases                 # the case queue, most overdue first
   export DTSEN_TOKEN=\$DTSEN_TOKEN_DISTRICT_OFFICER
   bin/dtsenctl get family $kk
   bin/dtsenctl get assets $kk          # also: person NIK, economics, serviceusage; -o json for JSON
   bin/dtsenctl score $kk               # desil, flags and the factors behind it; --lang en
   DTSEN_TOKEN=\$DTSEN_TOKEN_ADMIN bin/dtsenctl model list       # also: model evaluate ID, rank --wait
+  bin/dtsenctl cases list              # the demo cases; cases show|triage|assign|verify|decide (docs/dtsenctl.md)
   bin/dtsenctl token --role field_verifier --region 32.04.12   # mint your own (dev only)
   grpcurl -plaintext -H "authorization: Bearer \$DTSEN_TOKEN" -d '{"name":"families/$kk"}' $DTSEN_REGISTRY_GRPC_ADDR dtsen.registry.v1.RegistryService/GetFamily
 
