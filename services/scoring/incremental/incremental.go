@@ -28,10 +28,12 @@ var migrationFS embed.FS
 var Migrations = storage.EmbeddedMigrations("scoring_incremental", migrationFS)
 
 // Rescore re-scores one family by KK number (in production:
-// (*app.App).RescoreIfStale). markedAt is the family's latest mark, which
-// came after the change it stands for committed: a score computed from data
-// fetched after markedAt already covers it, and may be kept.
-type Rescore func(ctx context.Context, kk string, markedAt time.Time) error
+// (*app.App).RescoreIfStale). changedAt is when the latest change it stands
+// for committed in its source context: a score computed from data fetched
+// after changedAt already covers it, and may be kept. (The time the feed
+// was read would not do: a backlog read during a ranking run would look
+// newer than the run that already covered it.)
+type Rescore func(ctx context.Context, kk string, changedAt time.Time) error
 
 // Feed is one source context's change feed.
 type Feed struct {
@@ -188,10 +190,12 @@ func (s *Syncer) mark(ctx context.Context, ev *typev1.ChangeEvent) error {
 	// marked_at only ever grows, even for two marks in one microsecond or a
 	// clock that steps back, because it is the version a re-score checks.
 	err := s.db.InTx(ctx, func(tx *storage.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO scoring_dirty (kk, dirty_since, marked_at, attempts, not_before)
-			VALUES ($1, $2, $2, 0, 0)
+		_, err := tx.ExecContext(ctx, `INSERT INTO scoring_dirty (kk, dirty_since, marked_at, attempts, not_before, changed_at)
+			VALUES ($1, $2, $2, 0, 0, $3)
 			ON CONFLICT (kk) DO UPDATE SET marked_at = CASE WHEN excluded.marked_at > scoring_dirty.marked_at
-				THEN excluded.marked_at ELSE scoring_dirty.marked_at + 1 END`, kk, s.now().UnixMicro())
+				THEN excluded.marked_at ELSE scoring_dirty.marked_at + 1 END,
+				changed_at = CASE WHEN excluded.changed_at > scoring_dirty.changed_at
+				THEN excluded.changed_at ELSE scoring_dirty.changed_at END`, kk, s.now().UnixMicro(), changedAt(ev, s.now()))
 		return err
 	})
 	if err != nil {
@@ -208,6 +212,7 @@ func (s *Syncer) mark(ctx context.Context, ev *typev1.ChangeEvent) error {
 type job struct {
 	kk        string
 	markedAt  int64 // the version the re-score covers
+	changedAt int64 // the latest change's commit time
 	attempts  int
 	claimedAt int64
 	lease     int64 // not_before as claimed: proof the claim is still ours
@@ -280,7 +285,7 @@ func (s *Syncer) claim(ctx context.Context, limit int) ([]job, error) {
 		rows, err := tx.QueryContext(ctx, `UPDATE scoring_dirty SET not_before = $1
 			WHERE not_before <= $2 AND kk IN (SELECT kk FROM scoring_dirty
 				WHERE not_before <= $2 AND (marked_at <= $3 OR dirty_since <= $4) ORDER BY dirty_since LIMIT $5)
-			RETURNING kk, marked_at, attempts`,
+			RETURNING kk, marked_at, attempts, changed_at`,
 			until, t, now.Add(-s.settle).UnixMicro(), now.Add(-overdue*s.settle).UnixMicro(), limit)
 		if err != nil {
 			return err
@@ -288,7 +293,7 @@ func (s *Syncer) claim(ctx context.Context, limit int) ([]job, error) {
 		defer rows.Close()
 		for rows.Next() {
 			j := job{claimedAt: t, lease: until}
-			if err := rows.Scan(&j.kk, &j.markedAt, &j.attempts); err != nil {
+			if err := rows.Scan(&j.kk, &j.markedAt, &j.attempts, &j.changedAt); err != nil {
 				return err
 			}
 			out = append(out, j)
@@ -304,7 +309,7 @@ func (s *Syncer) claim(ctx context.Context, limit int) ([]job, error) {
 // process re-scores one claimed family and records the outcome.
 func (s *Syncer) process(ctx context.Context, j job) {
 	rctx, cancel := context.WithTimeout(ctx, rescoreTimeout)
-	err := s.rescore(rctx, j.kk, time.UnixMicro(j.markedAt))
+	err := s.rescore(rctx, j.kk, time.UnixMicro(j.changedAt))
 	cancel()
 	masked := privacy.MaskNIK(j.kk)
 	switch {
@@ -381,3 +386,12 @@ func (s *Syncer) release(ctx context.Context, j job) error {
 
 // scrub masks the KK numbers and NIKs that error texts name.
 func scrub(s string) string { return privacy.MaskText(s) }
+
+// changedAt is the event's commit time in microseconds, or now for an event
+// without one: re-scoring then errs on the side of doing it.
+func changedAt(ev *typev1.ChangeEvent, now time.Time) int64 {
+	if t := ev.GetCommitTime(); t.IsValid() && t.AsTime().Unix() > 0 {
+		return t.AsTime().UnixMicro()
+	}
+	return now.UnixMicro()
+}
