@@ -6,14 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
 	"github.com/dtsen-id/dtsen/services/scoring/explain"
+	"github.com/dtsen-id/dtsen/services/scoring/features"
 	"github.com/dtsen-id/dtsen/services/scoring/model"
 )
 
 // loadModel decodes a stored model once: models never change after
-// training, and decoding a forest on every read would dominate it.
+// training, and decoding a forest on every read or re-score would dominate
+// it.
 func (a *App) loadModel(ctx context.Context, id string) (*loaded, error) {
 	a.loadedMu.Lock()
 	l, ok := a.loaded[id]
@@ -25,13 +28,40 @@ func (a *App) loadModel(ctx context.Context, id string) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l, err = load(m); err != nil {
+	return a.cache(m)
+}
+
+// cache decodes m unless it already has been.
+func (a *App) cache(m *domain.Model) (*loaded, error) {
+	a.loadedMu.Lock()
+	defer a.loadedMu.Unlock()
+	if l, ok := a.loaded[m.ID]; ok {
+		return l, nil
+	}
+	l, err := load(m)
+	if err != nil {
 		return nil, err
 	}
-	a.loadedMu.Lock()
-	a.loaded[id] = l
-	a.loadedMu.Unlock()
+	a.loaded[m.ID] = l
 	return l, nil
+}
+
+// explained fetches the family as of ref and explains the model's
+// prediction for it, with the flags the prediction carries.
+func (a *App) explained(ctx context.Context, l *loaded, kk string, ref time.Time) (features.Input, explain.Explanation, error) {
+	in, err := a.families.Fetch(ctx, kk, ref)
+	if err != nil {
+		return in, explain.Explanation{}, err
+	}
+	row, err := l.row(in, nil)
+	if err != nil {
+		return in, explain.Explanation{}, fmt.Errorf("features of %s: %w", kk, err)
+	}
+	expl, err := explain.Build(l.model, row, ExplanationFactors)
+	if err != nil {
+		return in, explain.Explanation{}, fmt.Errorf("explain %s: %w", kk, err)
+	}
+	return in, expl, nil
 }
 
 // scoreTolerance is how far a recomputed prediction may drift from the
@@ -53,17 +83,9 @@ func (a *App) FamilyScore(ctx context.Context, kk string) (*FamilyResult, error)
 	if err != nil {
 		return nil, err
 	}
-	in, err := a.families.Fetch(ctx, kk, stored.ScoredAt)
+	in, expl, err := a.explained(ctx, l, kk, stored.ScoredAt)
 	if err != nil {
 		return nil, err
-	}
-	row, err := l.row(in, nil)
-	if err != nil {
-		return nil, fmt.Errorf("features of %s: %w", kk, err)
-	}
-	expl, err := explain.Build(l.model, row, ExplanationFactors)
-	if err != nil {
-		return nil, fmt.Errorf("explain %s: %w", kk, err)
 	}
 	if math.Abs(expl.Prediction-stored.Score) > scoreTolerance {
 		return a.ScoreFamily(ctx, kk)

@@ -37,33 +37,27 @@ type FamilyResult struct {
 // take the family out of the run. The change feed's re-scorer retries
 // after the run, against its new cut-points.
 func (a *App) ScoreFamily(ctx context.Context, kk string) (*FamilyResult, error) {
-	if open, err := a.unfinishedRuns(ctx); err != nil {
+	// Runs start only when none is unfinished, so an unfinished run is the
+	// newest: one row read, not the runs table, on the re-scoring path.
+	if newest, err := a.runs.List(ctx, domain.Page{Limit: 1}); err != nil {
 		return nil, err
-	} else if len(open) > 0 {
-		return nil, fmt.Errorf("%w: %s; %s is re-scored after it", ErrRunInProgress, open[0].ID, kk)
+	} else if len(newest) > 0 && !newest[0].State.Finished() {
+		return nil, fmt.Errorf("%w: %s; %s is re-scored after it", ErrRunInProgress, newest[0].ID, kk)
 	}
 	active, err := a.models.Active(ctx)
 	if err != nil {
 		return nil, err
 	}
-	l, err := load(active)
+	l, err := a.cache(active)
 	if err != nil {
 		return nil, err
 	}
 	ref := a.now().UTC().Truncate(time.Microsecond)
-	in, err := a.families.Fetch(ctx, kk, ref)
-	if err != nil {
-		return nil, err
-	}
-	row, err := l.row(in, nil)
-	if err != nil {
-		return nil, fmt.Errorf("features of %s: %w", kk, err)
-	}
 	// Explaining before storing means a score whose explanation would not
 	// add up is never stored: the citizen must be able to contest it.
-	expl, err := explain.Build(l.model, row, ExplanationFactors)
+	in, expl, err := a.explained(ctx, l, kk, ref)
 	if err != nil {
-		return nil, fmt.Errorf("explain %s: %w", kk, err)
+		return nil, err
 	}
 	flags, err := assess(in, expl.Prediction)
 	if err != nil {

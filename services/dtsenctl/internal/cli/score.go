@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	scoringv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/scoring/v1"
+	"google.golang.org/protobuf/proto"
 )
 
 func init() {
@@ -37,35 +38,11 @@ their own family, an officer the families of their region; an analyst is refused
 			langFlag(fs, &lang)
 		},
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			if len(args) != 1 {
-				return usagef("score takes exactly one KK")
-			}
-			if err := checkOutput(output); err != nil {
-				return err
-			}
-			if err := checkLang(lang); err != nil {
-				return err
-			}
-			kk := familyKey(args[0])
-			if err := e.Conn.authenticate(e, explicitAuth); err != nil {
-				return err
-			}
-			defer e.Conn.Close()
-			client, err := scoringClient(e)
-			if err != nil {
-				return err
-			}
-			cctx, cancel := e.Conn.unary(ctx)
-			defer cancel()
-			s, err := client.GetFamilyScore(cctx, &scoringv1.GetFamilyScoreRequest{Name: "families/" + kk + "/score"})
-			if err != nil {
-				return fmt.Errorf("family %s: %w", kk, describeCall(ctx, err))
-			}
-			if output == "json" {
-				return printProto(e.Stdout, s)
-			}
-			scoreTable(e.Stdout, kk, s, lang)
-			return nil
+			return readFamily(ctx, e, args, "score", output, lang,
+				func(ctx context.Context, c scoringv1.ScoringServiceClient, kk string) (proto.Message, error) {
+					return c.GetFamilyScore(ctx, &scoringv1.GetFamilyScoreRequest{Name: "families/" + kk + "/score"})
+				},
+				func(w io.Writer, kk string, m proto.Message) { scoreTable(w, kk, m.(*scoringv1.FamilyScore), lang) })
 		},
 	})
 
@@ -88,35 +65,13 @@ Texts are in Bahasa Indonesia by default; --lang en prints them in English.
 			langFlag(fs, &eligLang)
 		},
 		Run: func(ctx context.Context, e *Env, args []string) error {
-			if len(args) != 1 {
-				return usagef("eligibility takes exactly one KK")
-			}
-			if err := checkOutput(eligOutput); err != nil {
-				return err
-			}
-			if err := checkLang(eligLang); err != nil {
-				return err
-			}
-			kk := familyKey(args[0])
-			if err := e.Conn.authenticate(e, explicitAuth); err != nil {
-				return err
-			}
-			defer e.Conn.Close()
-			client, err := scoringClient(e)
-			if err != nil {
-				return err
-			}
-			cctx, cancel := e.Conn.unary(ctx)
-			defer cancel()
-			el, err := client.GetFamilyEligibility(cctx, &scoringv1.GetFamilyEligibilityRequest{Name: "families/" + kk + "/eligibility"})
-			if err != nil {
-				return fmt.Errorf("family %s: %w", kk, describeCall(ctx, err))
-			}
-			if eligOutput == "json" {
-				return printProto(e.Stdout, el)
-			}
-			eligibilityTable(e.Stdout, kk, el, eligLang)
-			return nil
+			return readFamily(ctx, e, args, "eligibility", eligOutput, eligLang,
+				func(ctx context.Context, c scoringv1.ScoringServiceClient, kk string) (proto.Message, error) {
+					return c.GetFamilyEligibility(ctx, &scoringv1.GetFamilyEligibilityRequest{Name: "families/" + kk + "/eligibility"})
+				},
+				func(w io.Writer, kk string, m proto.Message) {
+					eligibilityTable(w, kk, m.(*scoringv1.FamilyEligibility), eligLang)
+				})
 		},
 	})
 }
@@ -224,4 +179,41 @@ func eligibilityTable(w io.Writer, kk string, el *scoringv1.FamilyEligibility, l
 		}
 	}
 	tw.Flush()
+}
+
+// readFamily is score's and eligibility's common run: check the arguments,
+// authenticate, make one scoring call for the family and print its answer
+// as JSON or as table.
+func readFamily(ctx context.Context, e *Env, args []string, name, output, lang string,
+	call func(context.Context, scoringv1.ScoringServiceClient, string) (proto.Message, error),
+	table func(io.Writer, string, proto.Message)) error {
+	if len(args) != 1 {
+		return usagef("%s takes exactly one KK", name)
+	}
+	if err := checkOutput(output); err != nil {
+		return err
+	}
+	if err := checkLang(lang); err != nil {
+		return err
+	}
+	kk := familyKey(args[0])
+	if err := e.Conn.authenticate(e, explicitAuth); err != nil {
+		return err
+	}
+	defer e.Conn.Close()
+	client, err := scoringClient(e)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := e.Conn.unary(ctx)
+	defer cancel()
+	m, err := call(cctx, client, kk)
+	if err != nil {
+		return fmt.Errorf("family %s: %w", kk, describeCall(ctx, err))
+	}
+	if output == "json" {
+		return printProto(e.Stdout, m)
+	}
+	table(e.Stdout, kk, m)
+	return nil
 }
