@@ -65,6 +65,7 @@ type body struct {
 	StateSince   time.Time            `json:"state_since"`
 	LevelSince   time.Time            `json:"level_since"`
 	Escalations  int                  `json:"escalations,omitempty"`
+	ApplyError   string               `json:"apply_error,omitempty"`
 }
 
 // closedDue sorts closed cases after every open one.
@@ -81,7 +82,7 @@ func encode(c domain.Case) (string, error) {
 	b, err := json.Marshal(body{ReporterNIK: c.ReporterNIK, Programme: c.Programme, Description: c.Description,
 		Correction: c.Correction, Registration: c.Registration, Deliberation: c.Deliberation, Assignee: c.Assignee,
 		Verification: c.Verification, Decision: c.Decision, StateSince: c.StateSince, LevelSince: c.LevelSince,
-		Escalations: c.Escalations})
+		Escalations: c.Escalations, ApplyError: c.ApplyError})
 	return string(b), err
 }
 
@@ -219,7 +220,7 @@ func scanCase(s scanner) (domain.Case, int64, error) {
 	c.ReporterNIK, c.Programme, c.Description = bd.ReporterNIK, bd.Programme, bd.Description
 	c.Correction, c.Registration, c.Deliberation = bd.Correction, bd.Registration, bd.Deliberation
 	c.Assignee, c.Verification, c.Decision = bd.Assignee, bd.Verification, bd.Decision
-	c.StateSince, c.LevelSince, c.Escalations = bd.StateSince, bd.LevelSince, bd.Escalations
+	c.StateSince, c.LevelSince, c.Escalations, c.ApplyError = bd.StateSince, bd.LevelSince, bd.Escalations, bd.ApplyError
 	return c, due, nil
 }
 

@@ -41,16 +41,23 @@ type Deps struct {
 	// defaults.
 	InclusionLimit  int
 	InclusionWindow time.Duration
+	// Fields checks the fields a correction or a verification answer
+	// changes; nil accepts none (a correction is then refused).
+	Fields domain.Fields
+	// Sources applies approved changes; nil leaves ApplyApproved off.
+	Sources domain.Sources
 }
 
 // App runs the grievance use cases.
 type App struct {
-	cases  domain.Cases
-	sla    domain.SLA
-	now    func() time.Time
-	newID  func() string
-	limit  int
-	window time.Duration
+	cases   domain.Cases
+	sla     domain.SLA
+	now     func() time.Time
+	newID   func() string
+	limit   int
+	window  time.Duration
+	fields  domain.Fields
+	sources domain.Sources
 }
 
 // New returns the App.
@@ -58,7 +65,11 @@ func New(d Deps) (*App, error) {
 	if d.Cases == nil || d.NewID == nil {
 		return nil, errors.New("grievance app: Cases and NewID are required")
 	}
-	a := &App{cases: d.Cases, sla: d.SLA, now: d.Clock, newID: d.NewID, limit: d.InclusionLimit, window: d.InclusionWindow}
+	a := &App{cases: d.Cases, sla: d.SLA, now: d.Clock, newID: d.NewID, limit: d.InclusionLimit, window: d.InclusionWindow,
+		fields: d.Fields, sources: d.Sources}
+	if a.fields == nil && d.Sources != nil {
+		a.fields = d.Sources
+	}
 	if a.sla == nil {
 		a.sla = domain.DefaultSLA
 	}
@@ -91,6 +102,12 @@ func (a *App) SubmitCase(ctx context.Context, s domain.Submission) (Submitted, e
 	if err != nil {
 		return Submitted{}, err
 	}
+	if cr := c.Correction; cr != nil {
+		if err := a.checkChange(domain.Change{Context: cr.Context, Field: cr.Field, Value: cr.ProposedValue},
+			domain.ReasonSubmissionInvalid); err != nil {
+			return Submitted{}, err
+		}
+	}
 	if c.Type == domain.InclusionReport {
 		n, err := a.cases.CountReported(ctx, c.Reporter, c.Type, s.At.Add(-a.window))
 		if err != nil {
@@ -119,6 +136,15 @@ func (a *App) Get(ctx context.Context, id string) (domain.Case, error) { return 
 // against the new state, so a race can never make an illegal move).
 func (a *App) TakeStep(ctx context.Context, id string, step domain.Step) (domain.Case, error) {
 	step.At = a.now().UTC().Truncate(time.Microsecond)
+	if step.Action == domain.RecordVerification && step.Verification != nil {
+		for code, value := range step.Verification.Answers {
+			if ch, ok := domain.AnswerChange(code, value); ok {
+				if err := a.checkChange(ch, domain.ReasonVerificationInvalid); err != nil {
+					return domain.Case{}, err
+				}
+			}
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		c, err := a.cases.Get(ctx, id)
 		if err != nil {
@@ -177,4 +203,21 @@ func (a *App) EscalateOverdue(ctx context.Context, by string) (int, error) {
 		}
 		q.After = cursors[len(cursors)-1]
 	}
+}
+
+// checkChange refuses a change the owning context would not take, at the
+// door: a correction no one can apply must not wait weeks for a visit and
+// a decision first.
+func (a *App) checkChange(ch domain.Change, reason string) error {
+	if a.fields == nil {
+		return &domain.Error{Kind: domain.ErrInvalid, Reason: reason, Msg: "corrections are not enabled"}
+	}
+	if err := a.fields.Check(ch); err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			return &domain.Error{Kind: domain.ErrInvalid, Reason: reason, Msg: de.Msg}
+		}
+		return &domain.Error{Kind: domain.ErrInvalid, Reason: reason, Msg: err.Error()}
+	}
+	return nil
 }

@@ -178,6 +178,9 @@ type Case struct {
 	Escalations int
 	LevelSince  time.Time
 	History     []Transition
+	// ApplyError is why the owning context refused the approved change;
+	// the case stays APPROVED until an officer sorts it out.
+	ApplyError string
 }
 
 // Registration proposes a family the registry does not know.

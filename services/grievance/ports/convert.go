@@ -65,7 +65,7 @@ func caseToProto(c domain.Case, sla domain.SLA, now time.Time, showReporter bool
 	out := &grievancev1.Case{Name: "cases/" + c.ID, CaseType: typeToProto(c.Type), State: stateNames[c.State],
 		Region: c.Region, Programme: c.Programme, Description: c.Description, Assignee: c.Assignee,
 		SubmitTime: ts(c.SubmittedAt), Deadline: ts(c.Deadline(sla)), Overdue: c.Overdue(sla, now),
-		HandlingRegion: c.HandlingRegion()}
+		HandlingRegion: c.HandlingRegion(), ApplyError: c.ApplyError}
 	if c.KK != "" {
 		out.Family = "families/" + c.KK
 	}

@@ -179,7 +179,13 @@ func (s *Server) GetCase(ctx context.Context, req *grievancev1.GetCaseRequest) (
 	if err := s.audit.Read(ctx, "cases/"+c.ID); err != nil {
 		return nil, err
 	}
-	return caseToProto(c, s.sla, s.now(), showReporter), nil
+	out := caseToProto(c, s.sla, s.now(), showReporter)
+	if c.ReporterProtected() && p.Role == auth.RoleCitizen {
+		// The reporter follows the case, not the reported family's house:
+		// what the verifier found there is for the officers.
+		out.Verification = nil
+	}
+	return out, nil
 }
 
 // ListCases implements GrievanceService.ListCases.

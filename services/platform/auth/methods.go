@@ -15,8 +15,10 @@ var (
 	// nationwideReaders list personal rows across families. Region-bound
 	// officers and citizens read family by family instead.
 	nationwideReaders = []Role{RoleIntegrationClient, RoleAdmin, RoleService}
-	// importers submit agency data; the handler checks the agency.
-	importers = []Role{RoleIntegrationClient}
+	// importers submit agency data; the handler checks the agency. DTSEN
+	// workloads import only as FieldVerificationAgency: approved grievance
+	// corrections.
+	importers = []Role{RoleIntegrationClient, RoleService}
 	// feedReaders follow change feeds: DTSEN workloads and administrators.
 	feedReaders = []Role{RoleService, RoleAdmin}
 	// registryWriters change the civil registry: Dukcapil's integration

@@ -154,9 +154,10 @@ func ListRegion(ctx context.Context, asked string) (string, error) {
 }
 
 // AuthorizeImport allows an import only to the integration client of the
-// agency that owns the records.
+// agency that owns the records, and to DTSEN workloads as
+// FieldVerificationAgency (Principal.SubmitsFor).
 func AuthorizeImport(ctx context.Context, agency string) (*Principal, error) {
-	p, err := Require(ctx, RoleIntegrationClient)
+	p, err := Require(ctx, RoleIntegrationClient, RoleService)
 	if err != nil {
 		return nil, err
 	}

@@ -113,10 +113,23 @@ func (p *Principal) Nationwide() bool {
 // family; analysts never get personal rows at all.
 func (p *Principal) MasksIdentity() bool { return p.Role == RoleProvincialOfficer }
 
-// SubmitsFor reports whether an integration client may import records of
-// the given source agency (case-insensitive).
+// FieldVerificationAgency is the source agency of records the grievance
+// workload writes when it applies an approved correction: what a field
+// verifier found at the house, decided by a district officer. Keeping it a
+// source of its own keeps every agency's records as the agency sent them,
+// and shows in each record where a corrected value came from.
+const FieldVerificationAgency = "grievance"
+
+// SubmitsFor reports whether the caller may import records of the given
+// source agency (case-insensitive): an integration client its own
+// agencies', a DTSEN workload only FieldVerificationAgency's.
 func (p *Principal) SubmitsFor(agency string) bool {
-	if p.Role != RoleIntegrationClient || agency == "" {
+	switch {
+	case agency == "":
+		return false
+	case p.Role == RoleService:
+		return strings.EqualFold(agency, FieldVerificationAgency)
+	case p.Role != RoleIntegrationClient:
 		return false
 	}
 	return slices.ContainsFunc(p.Agencies, func(a string) bool { return strings.EqualFold(a, agency) })

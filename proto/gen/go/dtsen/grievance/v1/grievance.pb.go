@@ -155,7 +155,8 @@ type Correction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// registry, asset, income or serviceusage.
 	Context string `protobuf:"bytes,1,opt,name=context,proto3" json:"context,omitempty"`
-	// The field as the owning API names it, e.g. `housing.floor_material`.
+	// The field as the owning API names it, e.g. `housing.floor_material`;
+	// docs/grievance.md lists the fields a correction can change.
 	Field         string `protobuf:"bytes,2,opt,name=field,proto3" json:"field,omitempty"`
 	CurrentValue  string `protobuf:"bytes,3,opt,name=current_value,json=currentValue,proto3" json:"current_value,omitempty"`
 	ProposedValue string `protobuf:"bytes,4,opt,name=proposed_value,json=proposedValue,proto3" json:"proposed_value,omitempty"`
@@ -413,7 +414,10 @@ type Verification struct {
 	Verifier  string  `protobuf:"bytes,2,opt,name=verifier,proto3" json:"verifier,omitempty"`
 	Latitude  float64 `protobuf:"fixed64,3,opt,name=latitude,proto3" json:"latitude,omitempty"`
 	Longitude float64 `protobuf:"fixed64,4,opt,name=longitude,proto3" json:"longitude,omitempty"`
-	// The disputed housing and asset questions, by question code.
+	// The disputed housing and asset questions, by question code. A code
+	// naming a correctable field with its context, such as
+	// `asset.housing.floor_material`, is applied to that context when the
+	// case is approved.
 	Answers map[string]string `protobuf:"bytes,5,rep,name=answers,proto3" json:"answers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	Photos  []*Photo          `protobuf:"bytes,6,rep,name=photos,proto3" json:"photos,omitempty"`
 	// False when the family was not found at its address.
@@ -644,8 +648,11 @@ type Case struct {
 	// then the province, then "" (the ministry) as it escalates.
 	HandlingRegion string        `protobuf:"bytes,19,opt,name=handling_region,json=handlingRegion,proto3" json:"handling_region,omitempty"`
 	History        []*Transition `protobuf:"bytes,20,rep,name=history,proto3" json:"history,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Why applying the approved change to its owning context failed, for the
+	// officer to act on; the case stays APPROVED. Empty otherwise.
+	ApplyError    string `protobuf:"bytes,21,opt,name=apply_error,json=applyError,proto3" json:"apply_error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Case) Reset() {
@@ -816,6 +823,13 @@ func (x *Case) GetHistory() []*Transition {
 		return x.History
 	}
 	return nil
+}
+
+func (x *Case) GetApplyError() string {
+	if x != nil {
+		return x.ApplyError
+	}
+	return ""
 }
 
 type SubmitCaseRequest struct {
@@ -1535,7 +1549,7 @@ const file_dtsen_grievance_v1_grievance_proto_rawDesc = "" +
 	"from_state\x18\x05 \x01(\x0e2\x1d.dtsen.grievance.v1.CaseStateR\tfromState\x128\n" +
 	"\bto_state\x18\x06 \x01(\x0e2\x1d.dtsen.grievance.v1.CaseStateR\atoState\x12\x16\n" +
 	"\x06action\x18\a \x01(\tR\x06action\x12\x16\n" +
-	"\x06reason\x18\b \x01(\tR\x06reason\"\xfb\x06\n" +
+	"\x06reason\x18\b \x01(\tR\x06reason\"\x9c\a\n" +
 	"\x04Case\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x129\n" +
 	"\tcase_type\x18\x02 \x01(\x0e2\x1c.dtsen.grievance.v1.CaseTypeR\bcaseType\x123\n" +
@@ -1560,7 +1574,9 @@ const file_dtsen_grievance_v1_grievance_proto_rawDesc = "" +
 	"\bdeadline\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\bdeadline\x12\x18\n" +
 	"\aoverdue\x18\x12 \x01(\bR\aoverdue\x12'\n" +
 	"\x0fhandling_region\x18\x13 \x01(\tR\x0ehandlingRegion\x128\n" +
-	"\ahistory\x18\x14 \x03(\v2\x1e.dtsen.grievance.v1.TransitionR\ahistory\"\xa9\x03\n" +
+	"\ahistory\x18\x14 \x03(\v2\x1e.dtsen.grievance.v1.TransitionR\ahistory\x12\x1f\n" +
+	"\vapply_error\x18\x15 \x01(\tR\n" +
+	"applyError\"\xa9\x03\n" +
 	"\x11SubmitCaseRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x129\n" +
