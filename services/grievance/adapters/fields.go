@@ -150,11 +150,13 @@ func parseValue(fd protoreflect.FieldDescriptor, s string) (protoreflect.Value, 
 	switch fd.Kind() {
 	case protoreflect.EnumKind:
 		values := fd.Enum().Values()
+		// Every enum here opens with <PREFIX>_UNSPECIFIED = 0.
+		prefix := strings.TrimSuffix(string(values.ByNumber(0).Name()), "UNSPECIFIED")
 		want := strings.ToUpper(s)
 		for i := range values.Len() {
 			ev := values.Get(i)
 			name := string(ev.Name())
-			if ev.Number() != 0 && (name == want || strings.HasSuffix(name, "_"+want)) {
+			if ev.Number() != 0 && (name == want || name == prefix+want) {
 				return protoreflect.ValueOfEnum(ev.Number()), nil
 			}
 		}
