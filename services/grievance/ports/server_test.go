@@ -163,6 +163,30 @@ func TestGrievanceService(t *testing.T) {
 		}
 		want(t, "an officer following the feed", err, codes.PermissionDenied, "")
 
+		// The inclusion report's reporter follows it, but what the verifier
+		// found in the reported family's house is for the officers only.
+		repName := rep.GetCase().GetName()
+		oRegion := other.GetRegionCode()
+		oDistrict := e.as(t, authtest.Officer(auth.RoleDistrictOfficer, oRegion[:5]))
+		oVerifierClaims := authtest.Officer(auth.RoleFieldVerifier, oRegion[:8])
+		if _, err := oDistrict.TriageCase(ctx, &grievancev1.TriageCaseRequest{Name: repName}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := oDistrict.AssignCase(ctx, &grievancev1.AssignCaseRequest{Name: repName, Assignee: oVerifierClaims.Subject}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.as(t, oVerifierClaims).RecordVerification(ctx, &grievancev1.RecordVerificationRequest{Name: repName,
+			Verification: visit}); err != nil {
+			t.Fatal(err)
+		}
+		if mine, err := citizen.GetCase(ctx, &grievancev1.GetCaseRequest{Name: repName}); err != nil ||
+			mine.GetState() != grievancev1.CaseState_CASE_STATE_VERIFIED || mine.GetVerification() != nil {
+			t.Errorf("the reporter's view of the visited report: %v, %v", mine, err)
+		}
+		if theirs, err := oDistrict.GetCase(ctx, &grievancev1.GetCaseRequest{Name: repName}); err != nil || theirs.GetVerification() == nil {
+			t.Errorf("the officer's view of the visited report: %v, %v", theirs, err)
+		}
+
 		events, err := e.Audit.List(ctx, audit.Query{Record: name, Limit: 50})
 		if err != nil || len(events) < 3 {
 			t.Errorf("audit of the case's reads: %d, %v", len(events), err)
