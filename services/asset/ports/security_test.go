@@ -291,7 +291,8 @@ func TestImportOnlyByOwningAgency(t *testing.T) {
 			{authtest.Admin(), auth.ReasonRoleNotAllowed},
 			{authtest.Officer(auth.RoleDistrictOfficer, "32.04"), auth.ReasonRoleNotAllowed},
 			{citizenOf(0), auth.ReasonRoleNotAllowed},
-			{auth.Claims{Subject: "dtsen-scoring", Role: auth.RoleService}, auth.ReasonRoleNotAllowed},
+			// A DTSEN workload imports only as the grievance source.
+			{auth.Claims{Subject: "dtsen-scoring", Role: auth.RoleService}, auth.ReasonAgencyNotOwner},
 			{authtest.Analyst(), auth.ReasonAggregatesOnly},
 		} {
 			_, err := assettest.SendImport(ctx(t), e.asset.ClientAs(t, c.claims), recs...)

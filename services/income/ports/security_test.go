@@ -13,6 +13,7 @@ import (
 
 	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
+	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/income/demo"
 	"github.com/dtsen-id/dtsen/services/income/incometest"
 	"github.com/dtsen-id/dtsen/services/platform/audit"
@@ -382,7 +383,6 @@ func TestImportOnlyOwnAgency(t *testing.T) {
 			reason string
 		}{
 			{"admin", authtest.Admin(), auth.ReasonRoleNotAllowed},
-			{"service", service(), auth.ReasonRoleNotAllowed},
 			{"district officer", authtest.Officer(auth.RoleDistrictOfficer, "32.04"), auth.ReasonRoleNotAllowed},
 			{"citizen", authtest.Citizen(demo.NIK(0, 0)), auth.ReasonRoleNotAllowed},
 			{"analyst", authtest.Analyst(), auth.ReasonAggregatesOnly},
@@ -390,6 +390,12 @@ func TestImportOnlyOwnAgency(t *testing.T) {
 			_, err := incometest.SendImport(ctx(t), e.inc.ClientAs(t, p.claims), incometest.Header("not-"+p.reason),
 				incometest.IncomeRecord(demo.Income(3)))
 			wantStatus(t, err, codes.PermissionDenied, p.reason)
+		}
+		// A DTSEN workload imports only as the grievance source: an
+		// agency's records are refused one by one.
+		if sum, err := incometest.SendImport(ctx(t), e.inc.ClientAs(t, service()), incometest.Header("by-service"),
+			incometest.IncomeRecord(demo.Income(3))); err != nil || sum.GetAcceptedCount() != 0 || !rejectedFor(sum, auth.ReasonAgencyNotOwner) {
+			t.Errorf("a workload importing an agency's records: %v, %v", sum, err)
 		}
 		_, err = incometest.SendImport(ctx(t), e.inc.Anonymous(t), incometest.Header("anonymous"), incometest.IncomeRecord(demo.Income(3)))
 		wantStatus(t, err, codes.Unauthenticated, auth.ReasonTokenMissing)
@@ -564,4 +570,16 @@ func TestReadWithoutRegistry(t *testing.T) {
 // whose responses are masked.
 func maskedName(name string) string {
 	return regexp.MustCompile(`\b\d{16}\b`).ReplaceAllStringFunc(name, privacy.MaskNIK)
+}
+
+// rejectedFor reports whether some record was rejected for reason.
+func rejectedFor(sum *typev1.ImportSummary, reason string) bool {
+	for _, r := range sum.GetRejections() {
+		for _, v := range r.GetViolations() {
+			if v.GetReason() == reason {
+				return true
+			}
+		}
+	}
+	return false
 }

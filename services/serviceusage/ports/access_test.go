@@ -361,10 +361,18 @@ func TestImportOnlyTheOwningAgency(t *testing.T) {
 		}
 
 		for _, claims := range []auth.Claims{authtest.Admin(), authtest.Officer(auth.RoleDistrictOfficer, "32.04"),
-			authtest.Citizen(nikOf(0, 3)), {Subject: "dtsen-scoring", Role: auth.RoleService}} {
+			authtest.Citizen(nikOf(0, 3))} {
 			_, err := serviceusagetest.SendImport(ctx(t), e.svc.ClientAs(t, claims), serviceusagetest.Header("bpjs", "by-"+string(claims.Role)),
 				health(demo.HealthCoverage(0, 3)))
 			wantDenied(t, err, codes.PermissionDenied, auth.ReasonRoleNotAllowed)
+		}
+		// A DTSEN workload imports only as the grievance source: an
+		// agency's records are refused one by one.
+		sum = serviceusagetest.Import(t, e.svc.ClientAs(t, auth.Claims{Subject: "dtsen-scoring", Role: auth.RoleService}), "by-service",
+			health(demo.HealthCoverage(0, 3)))
+		if sum.GetAcceptedCount() != 0 || sum.GetRejectedCount() != 1 ||
+			sum.GetRejections()[0].GetViolations()[0].GetReason() != auth.ReasonAgencyNotOwner {
+			t.Fatalf("a workload importing an agency's records: %v", sum)
 		}
 		_, err := serviceusagetest.SendImport(ctx(t), e.svc.ClientAs(t, authtest.Analyst()), serviceusagetest.Header("bpjs", "by-analyst"),
 			health(demo.HealthCoverage(0, 3)))
