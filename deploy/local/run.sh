@@ -163,13 +163,27 @@ if ! curl -fsS -H "Authorization: Bearer $DTSEN_TOKEN_ADMIN" "$gw/v1/rankingRuns
 fi
 # A few demo cases for the officer's queue, as the people who file them
 # would; the request ids make a restart find them instead of filing again.
-file_case() { # token, JSON body
-  curl -fsS -X POST -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "$gw/v1/cases" -d "$2" >/dev/null ||
+file_case() { # token, JSON body; prints the case's state and name
+  curl -fsS -X POST -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "$gw/v1/cases" -d "$2" |
+    tr -d '\n' | sed -n 's/.*"name": *"\(cases\/[^"]*\)".*"state": *"CASE_STATE_\([A-Z]*\)".*/\2 \1/p' ||
     echo "could not file a demo case; see $var/log/grievance.log" >&2
 }
-file_case "$DTSEN_TOKEN_CITIZEN" '{"requestId":"make-run-demo-objection","caseType":"CASE_TYPE_EXCLUSION_OBJECTION","family":"families/'"$kk"'","description":"Rumah kami berlantai tanah dan kami tidak punya motor; desil kami terlalu tinggi."}'
-file_case "$DTSEN_TOKEN_CITIZEN" '{"requestId":"make-run-demo-correction","caseType":"CASE_TYPE_DATA_CORRECTION","family":"families/'"$kk"'","correction":{"context":"asset","field":"housing.floor_material","currentValue":"CERAMIC","proposedValue":"EARTH"},"description":"Lantai rumah kami tanah, bukan keramik."}'
-file_case "$DTSEN_TOKEN_VILLAGE_OPERATOR" '{"requestId":"make-run-demo-registration","caseType":"CASE_TYPE_NEW_REGISTRATION","region":"'"$DTSEN_DEMO_REGION"'","registration":{"headName":"Siti Aminah","memberCount":4,"address":"RT 003 RW 002"},"description":"Keluarga pindahan belum terdaftar."}'
+case_step() { # token, case name, :action, JSON body
+  curl -fsS -X POST -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "$gw/v1/$2$3" -d "$4" >/dev/null ||
+    echo "could not take the demo case's step $3; see $var/log/grievance.log" >&2
+}
+file_case "$DTSEN_TOKEN_CITIZEN" '{"requestId":"make-run-demo-objection","caseType":"CASE_TYPE_EXCLUSION_OBJECTION","family":"families/'"$kk"'","description":"Rumah kami berlantai tanah dan kami tidak punya motor; desil kami terlalu tinggi."}' >/dev/null
+read -r corr_state corr_name < <(file_case "$DTSEN_TOKEN_CITIZEN" '{"requestId":"make-run-demo-correction","caseType":"CASE_TYPE_DATA_CORRECTION","family":"families/'"$kk"'","correction":{"context":"asset","field":"housing.floor_material","currentValue":"CERAMIC","proposedValue":"EARTH"},"description":"Lantai rumah kami tanah, bukan keramik."}')
+# The correction goes the whole way, as the district office and its field
+# verifier would take it: the grievance workload then applies it to the
+# asset context, and scoring re-scores the family from the asset feed.
+if [[ ${corr_state:-} == SUBMITTED ]]; then
+  case_step "$DTSEN_TOKEN_DISTRICT_OFFICER" "$corr_name" :triage '{"reason":"make run: demo"}'
+  case_step "$DTSEN_TOKEN_DISTRICT_OFFICER" "$corr_name" :assign '{"assignee":"demo-field-verifier-'"${DTSEN_DEMO_REGION:0:8}"'"}'
+  case_step "$DTSEN_TOKEN_FIELD_VERIFIER" "$corr_name" :recordVerification '{"verification":{"visitDate":"'"$(date -u +%F)"'","latitude":-6.9,"longitude":107.6,"familyFound":true,"answers":{"asset.housing.floor_material":"EARTH","kondisi_dinding":"bambu"},"photos":[{"ref":"demo/lantai-depan.jpg","caption":"lantai tanah"}]}}'
+  case_step "$DTSEN_TOKEN_DISTRICT_OFFICER" "$corr_name" :decide '{"approve":true,"reason":"Kunjungan lapangan: lantai rumah memang tanah."}'
+fi
+file_case "$DTSEN_TOKEN_VILLAGE_OPERATOR" '{"requestId":"make-run-demo-registration","caseType":"CASE_TYPE_NEW_REGISTRATION","region":"'"$DTSEN_DEMO_REGION"'","registration":{"headName":"Siti Aminah","memberCount":4,"address":"RT 003 RW 002"},"description":"Keluarga pindahan belum terdaftar."}' >/dev/null
 
 deciles=""
 while read -r ekk _; do

@@ -468,7 +468,9 @@ func TestImportOnlyByDukcapil(t *testing.T) {
 		}{
 			{"another agency's client", authtest.Integration("bps"), auth.ReasonAgencyNotOwner},
 			{"admin", authtest.Admin(), auth.ReasonRoleNotAllowed},
-			{"service", serviceClaims, auth.ReasonRoleNotAllowed},
+			// A DTSEN workload imports only as the grievance source; it
+			// changes the registry through UpdateFamily and UpdatePerson.
+			{"service", serviceClaims, auth.ReasonAgencyNotOwner},
 			{"district officer", authtest.Officer(auth.RoleDistrictOfficer, "32.04"), auth.ReasonRoleNotAllowed},
 			{"citizen", authtest.Citizen(fams[0].GetHeadNik()), auth.ReasonRoleNotAllowed},
 		}
