@@ -434,6 +434,9 @@ func caseTable(w io.Writer, c *grievancev1.Case) {
 		}
 		fmt.Fprintf(w, "\nDecision: %s: %s\n", decision, orDash(c.GetDecisionReason()))
 	}
+	if e := c.GetApplyError(); e != "" {
+		fmt.Fprintf(w, "\nNot applied: %s\n", e)
+	}
 	if len(c.GetHistory()) > 0 {
 		fmt.Fprintln(w, "\nHistory:")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
