@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/dtsen-id/dtsen/proto v0.0.0
 	github.com/dtsen-id/dtsen/services/asset v0.0.0
+	github.com/dtsen-id/dtsen/services/grievance v0.0.0
 	github.com/dtsen-id/dtsen/services/income v0.0.0
 	github.com/dtsen-id/dtsen/services/platform v0.0.0
 	github.com/dtsen-id/dtsen/services/population v0.0.0
@@ -55,6 +56,7 @@ require (
 replace (
 	github.com/dtsen-id/dtsen/proto => ../../proto
 	github.com/dtsen-id/dtsen/services/asset => ../asset
+	github.com/dtsen-id/dtsen/services/grievance => ../grievance
 	github.com/dtsen-id/dtsen/services/income => ../income
 	github.com/dtsen-id/dtsen/services/platform => ../platform
 	github.com/dtsen-id/dtsen/services/population => ../population

@@ -53,9 +53,12 @@ type Deps struct {
 	// ObjectionWindow is how long a family may object to a loss; 0 means
 	// eligibility.DefaultObjectionWindow.
 	ObjectionWindow time.Duration
-	// ObjectionPending reports whether a family has an open objection (the
-	// grievance context); nil means none is ever pending.
-	ObjectionPending func(ctx context.Context, kk string) (bool, error)
+	// ObjectionsPending returns, for those of the families with open
+	// objections (grievance cases scoring follows, package objections), the
+	// programmes they contest (eligibility.AllProgrammes: every one). A
+	// ranking run asks once per batch, and holds those losses from the
+	// start. nil means no objection is ever pending.
+	ObjectionsPending func(ctx context.Context, kks []string) (map[string][]string, error)
 	// Clock is "now": the reference date of the features and the source of
 	// generated ids. nil means time.Now.
 	Clock func() time.Time
@@ -76,12 +79,21 @@ type App struct {
 	notices         domain.Notices
 	rules           *eligibility.Table
 	objectionWindow time.Duration
-	objections      func(ctx context.Context, kk string) (bool, error)
+	objections      func(ctx context.Context, kks []string) (map[string][]string, error)
 	now             func() time.Time
 	batchSize       int
 	workers         int
 	loadedMu        sync.Mutex
 	loaded          map[string]*loaded
+
+	// stateMu serialises the writers of families' entitlement states: a
+	// run's decide pass and the objection use cases each read a state,
+	// change it and save it, and either would overwrite the other's change.
+	// It is in-process because scoring runs as one replica today: ranking
+	// runs and the grievance feed both execute in that process
+	// (docs/scoring.md, "Pending objections"). Several replicas would need
+	// a version check on the eligibility row instead.
+	stateMu sync.Mutex
 }
 
 // New returns the App over deps. Every repository and source must be set.
@@ -91,7 +103,7 @@ func New(d Deps) (*App, error) {
 		return nil, errors.New("scoring app: every repository and source must be set")
 	}
 	a := &App{models: d.Models, runs: d.Runs, scores: d.Scores, eligibility: d.Eligibility, notices: d.Notices,
-		rules: d.Rules, objectionWindow: d.ObjectionWindow, objections: d.ObjectionPending,
+		rules: d.Rules, objectionWindow: d.ObjectionWindow, objections: d.ObjectionsPending,
 		families: d.Families, lister: d.Lister, labels: d.Labels, now: d.Clock, batchSize: d.BatchSize,
 		workers: d.Workers, loaded: make(map[string]*loaded)}
 	if a.rules == nil {

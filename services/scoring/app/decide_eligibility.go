@@ -6,6 +6,7 @@ import (
 	"time"
 
 	serviceusagev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
+	"github.com/dtsen-id/dtsen/services/platform/privacy"
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
 	"github.com/dtsen-id/dtsen/services/scoring/eligibility"
 	"github.com/dtsen-id/dtsen/services/scoring/features"
@@ -129,40 +130,12 @@ func (a *App) decideRun(ctx context.Context, run *domain.RankingRun) error {
 	var decided, issued int64
 	for start := 0; start < len(decisions); start += a.batchSize {
 		batch := decisions[start:min(start+a.batchSize, len(decisions))]
-		kks := make([]string, len(batch))
-		for i := range batch {
-			kks[i] = batch[i].KK
-		}
-		prev, err := a.eligibility.GetMany(ctx, kks)
+		n, err := a.applyBatch(ctx, run.ID, erun, batch, dtks)
 		if err != nil {
 			return err
 		}
-		recs := make([]domain.EligibilityRecord, 0, len(batch))
-		var notices []domain.Notice
-		for _, d := range batch {
-			state := eligibility.NewFamilyState(d.KK, dtks[d.KK], time.Time{})
-			if p, ok := prev[d.KK]; ok {
-				state = p.State
-			}
-			pending, err := a.objectionPending(ctx, d.KK)
-			if err != nil {
-				return err
-			}
-			next, ns, err := state.Apply(d, erun, pending)
-			if err != nil {
-				return fmt.Errorf("run %s: apply decision of %s: %w", run.ID, d.KK, err)
-			}
-			for _, n := range ns {
-				notices = append(notices, domain.Notice{Notice: n, State: domain.NoticePending})
-			}
-			recs = append(recs, domain.EligibilityRecord{KK: d.KK, Region: d.Region, RunID: run.ID, Decision: d,
-				State: next, DTKSReceiving: dtks[d.KK], DecidedAt: at})
-		}
-		if err := a.eligibility.Save(ctx, recs, notices); err != nil {
-			return err
-		}
-		decided += int64(len(recs))
-		issued += int64(len(notices))
+		decided += int64(len(batch))
+		issued += int64(n)
 		if err := a.runs.UpdateDecided(ctx, run.ID, decided, issued); err != nil {
 			return err
 		}
@@ -171,13 +144,72 @@ func (a *App) decideRun(ctx context.Context, run *domain.RankingRun) error {
 	return nil
 }
 
-// objectionPending asks the grievance context (when wired) whether the
-// family has an open objection, which holds any loss from the start.
-func (a *App) objectionPending(ctx context.Context, kk string) (bool, error) {
-	if a.objections == nil {
-		return false, nil
+// applyBatch applies a batch of the run's decisions to the families'
+// states and stores them with their notices, returning how many notices it
+// issued. It holds stateMu from the read to the save, so that an objection
+// filed or decided meanwhile is neither overwritten by the save nor applied
+// to a state the save is about to replace. It reads the open objections
+// inside the lock too: the feed records a case before filing it, so a case
+// whose filing came first and found no loss to hold is seen here, and the
+// loss this run issues is held from the start.
+func (a *App) applyBatch(ctx context.Context, runID string, erun eligibility.Run, batch []eligibility.Decision,
+	dtks map[string][]string) (int, error) {
+	kks := make([]string, len(batch))
+	for i := range batch {
+		kks[i] = batch[i].KK
 	}
-	return a.objections(ctx, kk)
+	a.stateMu.Lock()
+	defer a.stateMu.Unlock()
+	prev, err := a.eligibility.GetMany(ctx, kks)
+	if err != nil {
+		return 0, err
+	}
+	contested, err := a.objectionsPending(ctx, kks)
+	if err != nil {
+		return 0, err
+	}
+	recs := make([]domain.EligibilityRecord, 0, len(batch))
+	var notices []domain.Notice
+	for _, d := range batch {
+		state := eligibility.NewFamilyState(d.KK, dtks[d.KK], time.Time{})
+		if p, ok := prev[d.KK]; ok {
+			state = p.State
+		}
+		r := erun
+		if r.At.Before(state.Updated) {
+			// An objection filed or decided since the run started moved
+			// the family's state past the run's time. The run's decision
+			// lands just after it instead of being refused as stale, which
+			// would fail the whole run for one family's complaint.
+			r.At = state.Updated
+		}
+		next, ns, err := state.ApplyContested(d, r, contested[d.KK])
+		if err != nil {
+			return 0, fmt.Errorf("run %s: apply decision of %s: %w", runID, privacy.MaskNIK(d.KK), err)
+		}
+		for _, n := range ns {
+			notices = append(notices, domain.Notice{Notice: n, State: domain.NoticePending})
+		}
+		recs = append(recs, domain.EligibilityRecord{KK: d.KK, Region: d.Region, RunID: runID, Decision: d,
+			State: next, DTKSReceiving: dtks[d.KK], DecidedAt: erun.At})
+	}
+	if err := a.eligibility.Save(ctx, recs, notices); err != nil {
+		return 0, err
+	}
+	return len(notices), nil
+}
+
+// objectionsPending reads the programmes the batch's families contest with
+// open objections, in one query for the batch.
+func (a *App) objectionsPending(ctx context.Context, kks []string) (map[string][]string, error) {
+	if a.objections == nil {
+		return nil, nil
+	}
+	contested, err := a.objections(ctx, kks)
+	if err != nil {
+		return nil, fmt.Errorf("open objections: %w", err)
+	}
+	return contested, nil
 }
 
 // FamilyEligibility is a family's eligibility as the last run decided it,

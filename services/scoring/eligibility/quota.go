@@ -4,9 +4,10 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/dtsen-id/dtsen/services/scoring/ranking"
 	"math"
 	"slices"
+
+	"github.com/dtsen-id/dtsen/services/scoring/ranking"
 )
 
 // QuotaResult records how one quota programme was filled in a run, for the

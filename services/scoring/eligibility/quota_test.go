@@ -1,12 +1,13 @@
 package eligibility
 
 import (
-	"github.com/dtsen-id/dtsen/services/scoring/ranking"
 	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/dtsen-id/dtsen/services/scoring/ranking"
 )
 
 const quotaTable = `

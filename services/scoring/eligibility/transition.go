@@ -227,6 +227,19 @@ func (e Entitlement) EffectiveAt(t time.Time) bool {
 // notices. Programmes the decision does not mention are left as they are:
 // dropping a programme from the table is a policy act, not a mass removal.
 func (s FamilyState) Apply(next Decision, run Run, objectionPending bool) (FamilyState, []Notice, error) {
+	var contested []string
+	if objectionPending {
+		contested = []string{AllProgrammes}
+	}
+	return s.ApplyContested(next, run, contested)
+}
+
+// ApplyContested is [FamilyState.Apply] for a family whose open objections
+// name programmes: only a loss of a contested programme ([AllProgrammes]:
+// any) is held from the start. An objection to PKH alone must not hold a
+// SEMBAKO loss: its decision ([FamilyState.DecideObjection] for PKH) would
+// never release it, and the loss would stay held for ever.
+func (s FamilyState) ApplyContested(next Decision, run Run, contested []string) (FamilyState, []Notice, error) {
 	switch {
 	case s.KK != "" && next.KK != s.KK:
 		return s, nil, fmt.Errorf("eligibility: decision for KK %s applied to the state of KK %s", next.KK, s.KK)
@@ -255,6 +268,7 @@ func (s FamilyState) Apply(next Decision, run Run, objectionPending bool) (Famil
 			RunID: run.ID, TableHash: next.TableHash,
 		}
 		eligible := pd.Status == StatusEligible
+		objectionPending := slices.Contains(contested, AllProgrammes) || slices.Contains(contested, pd.Programme)
 		switch {
 		case e.Phase == PhaseInactive && eligible:
 			e.Phase = PhaseActive

@@ -301,6 +301,33 @@ func TestPendingObjectionAtALaterRunHoldsANoticedLoss(t *testing.T) {
 	}
 }
 
+func TestObjectionToOneProgrammeHoldsOnlyItsLoss(t *testing.T) {
+	s, ns, err := NewFamilyState(kk, []string{"PKH", "SEMBAKO"}, time.Time{}).ApplyContested(decided(), run("r1", t0), []string{"PKH"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns) != 2 || s.Entitlement("PKH").Phase != PhaseLossHeld || s.Entitlement("SEMBAKO").Phase != PhaseLossNoticed {
+		t.Fatalf("PKH %s, SEMBAKO %s, notices %+v; want only PKH held", s.Entitlement("PKH").Phase, s.Entitlement("SEMBAKO").Phase, ns)
+	}
+	// Its decision releases what it held; nothing stays held for ever.
+	s, ns, err = s.DecideObjection(t0.Add(time.Hour), "PKH", true)
+	if err != nil || only(t, ns).Kind != NoticeLossCancelled {
+		t.Fatalf("decide: %v, %+v", err, ns)
+	}
+	for _, e := range s.Entitlements {
+		if e.Phase == PhaseLossHeld {
+			t.Errorf("%s still held after the only objection was decided", e.Programme)
+		}
+	}
+	// A later run sees the PKH objection still open (the feed lags): the
+	// noticed SEMBAKO loss is not held by it either.
+	s, _ = mustApply(t, s, decided("PKH"), run("r2", t0.Add(2*time.Hour)), false)
+	s, _, err = s.ApplyContested(decided("PKH"), run("r3", t0.Add(3*time.Hour)), []string{"PKH"})
+	if err != nil || s.Entitlement("SEMBAKO").Phase != PhaseLossNoticed {
+		t.Errorf("SEMBAKO %s, %v", s.Entitlement("SEMBAKO").Phase, err)
+	}
+}
+
 func TestTransitionFromPreviousDecision(t *testing.T) {
 	s, ns, err := Transition(decided("PKH", "SEMBAKO"), decided("SEMBAKO", "PBI_JK"), run("r1", t0), false)
 	if err != nil {

@@ -13,13 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/proto"
+
 	assetv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/asset/v1"
 	incomev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/income/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	serviceusagev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/serviceusage/v1"
 	"github.com/dtsen-id/dtsen/services/population/population"
 	"github.com/dtsen-id/dtsen/services/scoring/features"
-	"google.golang.org/protobuf/proto"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/features.md from the definitions")

@@ -115,22 +115,30 @@ func StartSources(t testing.TB, opts SourceOptions) *Sources {
 // service token), closing the connections when the test ends.
 func (s *Sources) Dial(t testing.TB) wiring.Conns {
 	t.Helper()
-	dial := func(addr string) *grpc.ClientConn {
-		conn, err := grpcserver.Dial(context.Background(), addr, auth.ClientOptions(s.Registry.Auth.ServiceTokens("scoring"))...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = conn.Close() })
-		return conn
+	return wiring.Conns{Registry: s.dial(t, s.Registry.Addr), Asset: s.dial(t, s.Asset.Addr), Income: s.dial(t, s.Income.Addr),
+		ServiceUsage: s.dial(t, s.ServiceUsage.Addr)}
+}
+
+// dial connects to addr with the scoring workload's token from the
+// sources' issuer.
+func (s *Sources) dial(t testing.TB, addr string) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpcserver.Dial(context.Background(), addr, auth.ClientOptions(s.Registry.Auth.ServiceTokens("scoring"))...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return wiring.Conns{Registry: dial(s.Registry.Addr), Asset: dial(s.Asset.Addr), Income: dial(s.Income.Addr),
-		ServiceUsage: dial(s.ServiceUsage.Addr)}
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
 }
 
 // Options tune the scoring server under test.
 type Options struct {
 	// NoIncremental leaves the change-feed re-scoring off.
 	NoIncremental bool
+	// GrievanceAddr, when set, is a grievance server (grievancetest.Start,
+	// trusting the sources' issuer) whose feed scoring follows for
+	// objections.
+	GrievanceAddr string
 	// Incremental tunes it; zero values take quick test defaults.
 	Incremental incremental.Options
 	Logger      *slog.Logger
@@ -159,6 +167,9 @@ func Start(t testing.TB, url string, src *Sources, opts Options) *Scoring {
 	}
 	db := storagetest.Open(t, url, append([]storage.MigrationSet{outbox.Migrations, audit.Migrations}, wiring.Migrations...)...)
 	conns := src.Dial(t)
+	if opts.GrievanceAddr != "" {
+		conns.Grievance = src.dial(t, opts.GrievanceAddr)
+	}
 	inc := opts.Incremental
 	if inc.Settle == 0 {
 		inc.Settle = 50 * time.Millisecond

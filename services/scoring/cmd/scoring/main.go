@@ -7,6 +7,8 @@ package main
 import (
 	"context"
 
+	"google.golang.org/grpc"
+
 	scoringv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/scoring/v1"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/service"
@@ -15,7 +17,7 @@ import (
 )
 
 func main() {
-	var registry, asset, income, usage *string
+	var registry, asset, income, usage, grievance *string
 	service.Main(service.Options{
 		Name:            "scoring",
 		DefaultGRPCAddr: "127.0.0.1:9105",
@@ -26,6 +28,8 @@ func main() {
 			asset = cfg.String("DTSEN_SCORING_ASSET_ADDR", "127.0.0.1:9102", "gRPC address of the asset context")
 			income = cfg.String("DTSEN_SCORING_INCOME_ADDR", "127.0.0.1:9103", "gRPC address of the income context")
 			usage = cfg.String("DTSEN_SCORING_SERVICEUSAGE_ADDR", "127.0.0.1:9104", "gRPC address of the service-usage context")
+			grievance = cfg.String("DTSEN_SCORING_GRIEVANCE_ADDR", "127.0.0.1:9106",
+				"gRPC address of the grievance context, whose pending objections hold eligibility losses; empty: not followed")
 		},
 	}, func(ctx context.Context, d *service.Deps) error {
 		reg, err := d.Dial(ctx, *registry)
@@ -45,13 +49,28 @@ func main() {
 			return err
 		}
 		c := wiring.Conns{Registry: reg, Asset: as, Income: in, ServiceUsage: su}
+		var gr *grpc.ClientConn
+		if *grievance != "" {
+			if gr, err = d.Dial(ctx, *grievance); err != nil {
+				return err
+			}
+			c.Grievance = gr
+		}
 		s, err := wiring.Build(ctx, d.DB, c, d.Audit, d.Logger, wiring.Options{})
 		if err != nil {
 			return err
 		}
 		scoringv1.RegisterScoringServiceServer(d.Server.GRPC(), s.Server)
 		d.Background(func(ctx context.Context) error {
-			defer func() { _ = reg.Close(); _ = as.Close(); _ = in.Close(); _ = su.Close() }()
+			defer func() {
+				_ = reg.Close()
+				_ = as.Close()
+				_ = in.Close()
+				_ = su.Close()
+				if gr != nil {
+					_ = gr.Close()
+				}
+			}()
 			return s.Background(ctx)
 		})
 		return nil
