@@ -57,8 +57,18 @@ breaking: tools ## buf breaking (WIRE_JSON) against main in the local git histor
 	buf breaking --against '.git#branch=main'
 
 .PHONY: test
-test: ## Run every module's tests (PostgreSQL and Redis tests use 127.0.0.1).
+test: ## Run every module's tests (PostgreSQL and Redis tests use 127.0.0.1), then the browser tests if Chromium is installed.
 	@set -e; for m in $(MODULES); do echo "== test $$m"; go -C $$m test $(GO_TEST_FLAGS) ./...; done
+	@if command -v chromium >/dev/null 2>&1 || [ -n "$$DTSEN_CHROMIUM" ]; then \
+		$(MAKE) --no-print-directory test-browser; \
+	else \
+		echo "== browser tests skipped: no Chromium (apt-get install chromium; .ci/run installs it)"; \
+	fi
+
+.PHONY: test-browser
+test-browser: build ## Drive the web pages in headless Chromium against a platform started like make run (screenshots in var/browser-artefacts).
+	@echo "== test browser"
+	gateway/browsertest/run.sh
 
 .PHONY: build
 build: ## Build every service binary, the gateway and dtsenctl into ./bin.

@@ -165,7 +165,7 @@ fi
 # would; the request ids make a restart find them instead of filing again.
 file_case() { # token, JSON body; prints the case's state and name
   curl -fsS -X POST -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "$gw/v1/cases" -d "$2" |
-    tr -d '\n' | sed -n 's/.*"name": *"\(cases\/[^"]*\)".*"state": *"CASE_STATE_\([A-Z]*\)".*/\2 \1/p' ||
+    { tr -d '\n'; echo; } | sed -n 's/.*"name": *"\(cases\/[^"]*\)".*"state": *"CASE_STATE_\([A-Z]*\)".*/\2 \1/p' ||
     echo "could not file a demo case; see $var/log/grievance.log" >&2
 }
 case_step() { # token, case name, :action, JSON body
@@ -173,7 +173,7 @@ case_step() { # token, case name, :action, JSON body
     echo "could not take the demo case's step $3; see $var/log/grievance.log" >&2
 }
 file_case "$DTSEN_TOKEN_CITIZEN" '{"requestId":"make-run-demo-objection","caseType":"CASE_TYPE_EXCLUSION_OBJECTION","family":"families/'"$kk"'","description":"Rumah kami berlantai tanah dan kami tidak punya motor; desil kami terlalu tinggi."}' >/dev/null
-read -r corr_state corr_name < <(file_case "$DTSEN_TOKEN_CITIZEN" '{"requestId":"make-run-demo-correction","caseType":"CASE_TYPE_DATA_CORRECTION","family":"families/'"$kk"'","correction":{"context":"asset","field":"housing.floor_material","currentValue":"CERAMIC","proposedValue":"EARTH"},"description":"Lantai rumah kami tanah, bukan keramik."}')
+read -r corr_state corr_name < <(file_case "$DTSEN_TOKEN_CITIZEN" '{"requestId":"make-run-demo-correction","caseType":"CASE_TYPE_DATA_CORRECTION","family":"families/'"$kk"'","correction":{"context":"asset","field":"housing.floor_material","currentValue":"CERAMIC","proposedValue":"EARTH"},"description":"Lantai rumah kami tanah, bukan keramik."}') || true
 # The correction goes the whole way, as the district office and its field
 # verifier would take it: the grievance workload then applies it to the
 # asset context, and scoring re-scores the family from the asset feed.
