@@ -10,6 +10,8 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +24,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/config"
@@ -74,6 +77,15 @@ func run(args []string) error {
 		"comma-separated CIDRs of load balancers whose X-Forwarded-For is believed; empty: the direct peer is the client")
 	rateSecret := cfg.String("DTSEN_GATEWAY_RATE_KEY_SECRET", "",
 		"secret shared by all gateway replicas that keys rate-limit buckets (HMAC), so Redis keys cannot be traced back to a NIK or IP; set it in production")
+	sessionKey := cfg.String("DTSEN_GATEWAY_SESSION_KEY", "",
+		"key (hex or base64, at least 32 bytes) signing citizen session tokens and keying citizens' pseudonyms; "+
+			"the same on every replica; empty: a random key per process (sessions and pseudonyms die with it)")
+	ownClient := auth.RegisterClientConfig(cfg, service)
+	checkFailuresNIK := cfg.String("DTSEN_GATEWAY_CHECK_FAILURES_PER_NIK", "5/15m",
+		"failed citizen checks of one NIK, from anywhere, before its checks are refused (N/duration)")
+	checkFailuresIP := cfg.String("DTSEN_GATEWAY_CHECK_FAILURES_PER_IP", "30/15m",
+		"failed citizen checks from one IP address before its checks are refused (N/duration)")
+	checksIP := cfg.String("DTSEN_GATEWAY_CHECKS_PER_IP", "120/1m", "citizen checks from one IP address (N/duration)")
 	idemWindow := cfg.Duration("DTSEN_GATEWAY_IDEMPOTENCY_WINDOW", idempotency.DefaultWindow,
 		"how long a write's Idempotency-Key or requestId replays its first response")
 	maxBody := cfg.Int("DTSEN_GATEWAY_MAX_BODY_BYTES", server.DefaultMaxBodyBytes, "largest accepted request body in bytes; larger bodies get 413")
@@ -105,13 +117,16 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	policy := server.DefaultRateLimits
+	policy, checkLimits := server.DefaultRateLimits, citizen.DefaultLimits
 	for _, l := range []struct {
 		name  string
 		value string
 		into  *ratelimit.Limit
 	}{{"DTSEN_GATEWAY_RATE_PER_CLIENT", *rateClient, &policy.PerClient}, {"DTSEN_GATEWAY_RATE_PER_IP", *rateIP, &policy.PerIP},
-		{"DTSEN_GATEWAY_RATE_PER_NIK", *rateNIK, &policy.PerNIK}} {
+		{"DTSEN_GATEWAY_RATE_PER_NIK", *rateNIK, &policy.PerNIK},
+		{"DTSEN_GATEWAY_CHECK_FAILURES_PER_NIK", *checkFailuresNIK, &checkLimits.FailuresPerNIK},
+		{"DTSEN_GATEWAY_CHECK_FAILURES_PER_IP", *checkFailuresIP, &checkLimits.FailuresPerIP},
+		{"DTSEN_GATEWAY_CHECKS_PER_IP", *checksIP, &checkLimits.ChecksPerIP}} {
 		if *l.into, err = server.ParseLimit(l.value); err != nil {
 			return fmt.Errorf("config: %s: %w", l.name, err)
 		}
@@ -126,6 +141,20 @@ func run(args []string) error {
 			return fmt.Errorf("config: DTSEN_GATEWAY_TRUSTED_PROXIES: %w", err)
 		}
 		proxies = append(proxies, p)
+	}
+	key, err := parseSessionKey(*sessionKey)
+	if err != nil {
+		return fmt.Errorf("config: DTSEN_GATEWAY_SESSION_KEY: %w", err)
+	}
+	if key == nil {
+		log.Warn("DTSEN_GATEWAY_SESSION_KEY is not set: a random key is used, so citizen sessions end and " +
+			"citizens' pseudonyms change when this gateway restarts, and other replicas do not accept its sessions")
+	}
+	// The gateway's own identity, to act for citizens (ADR 0009). Its
+	// client must carry dtsen_delegates ["citizen"].
+	ownTokens := ownClient.TokenSource(verifier)
+	if ownTokens == nil {
+		log.Warn("DTSEN_GATEWAY_AUTH_CLIENT_SECRET is not set: citizen self-service (POST /v1/citizen:check) is off")
 	}
 	// Redis is optional: without it (or while it is down) limits and
 	// idempotency keys are kept per replica, with a warning in the log.
@@ -214,6 +243,8 @@ func run(args []string) error {
 		RateLimits:            policy,
 		Idempotency:           idempotency.New(rdb, "gateway", *idemWindow, log),
 		ClientIP:              ratelimit.RemoteIP(proxies),
+		Citizen: server.CitizenOptions{SessionKey: key, Tokens: ownTokens, Actor: ownClient.ID, Limits: checkLimits,
+			Redis: rdb, RedisPrefix: "gateway"},
 	})
 	if err != nil {
 		return err
@@ -252,4 +283,32 @@ func run(args []string) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// parseSessionKey reads DTSEN_GATEWAY_SESSION_KEY: hex, or base64 (standard
+// or URL alphabet, padded or not), of at least citizen.MinKeyBytes bytes.
+// Empty is nil: the caller then uses a random key.
+func parseSessionKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	var key []byte
+	if b, err := hex.DecodeString(s); err == nil {
+		key = b
+	} else {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			if b, err := enc.DecodeString(s); err == nil {
+				key = b
+				break
+			}
+		}
+	}
+	if key == nil {
+		return nil, errors.New("not hex or base64")
+	}
+	if len(key) < citizen.MinKeyBytes {
+		return nil, fmt.Errorf("%d bytes; at least %d are needed (e.g. openssl rand -hex 32)", len(key), citizen.MinKeyBytes)
+	}
+	return key, nil
 }

@@ -327,6 +327,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	caseList := regionAggregate
 	caseList[pAnalyst] = aggregates
+	// A citizen lists the cases they reported (none, for the other family's).
+	caseList[pCitizenOwn], caseList[pCitizenOther] = ok, ok
 	closedName := "/v1/" + closed.GetCase().GetName()
 
 	rows := map[string]matrixRow{

@@ -31,6 +31,11 @@ var DefaultRateLimits = ratelimit.Policy{
 type abuse struct {
 	preAuth, postAuth func(http.Handler) http.Handler
 	idempotent        func(http.Handler) http.Handler
+	// limiter, policy and clientIP are also the citizen check's, which
+	// counts its failures itself.
+	limiter  *ratelimit.Limiter
+	policy   ratelimit.Policy
+	clientIP func(*http.Request) string
 }
 
 func newAbuse(o Options) *abuse {
@@ -53,6 +58,7 @@ func newAbuse(o Options) *abuse {
 		writeError(w, runtime.HTTPStatusFromCode(st.Code()), st)
 	}
 	return &abuse{
+		limiter: limiter, policy: policy, clientIP: clientIP,
 		// Per IP before the token is verified: a flood of bad tokens (each
 		// unknown key id makes the verifier fetch the issuer's keys) is cut
 		// off before it costs anything.

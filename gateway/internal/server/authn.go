@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 )
@@ -63,7 +64,14 @@ func publicPath(path string) bool {
 // with the same Authenticator every service's interceptor runs, so the
 // gateway and the services cannot disagree about who is calling: the HTTP
 // headers are presented to it as the gRPC metadata they become upstream.
+//
+// A citizen session token (citizen.TokenPrefix) is verified by the citizen
+// service instead: the request then acts as that citizen, delegated, with
+// the gateway's own token upstream (ADR 0009).
 func (g *gateway) authenticate(r *http.Request) (*auth.Principal, error) {
+	if raw := auth.BearerToken(r.Header.Get("Authorization")); citizen.IsSessionToken(raw) {
+		return g.citizen.Authenticate(raw)
+	}
 	md := metadata.MD{}
 	if v := r.Header.Values("Authorization"); len(v) > 0 {
 		md[auth.AuthorizationHeader] = v
@@ -93,10 +101,15 @@ func writeAuthError(w http.ResponseWriter, err error) {
 // exactly the token the gateway verified (annotators replace header values
 // under the same key, so a second Authorization header cannot slip past) and
 // the declared purpose. The services verify both again (defence in depth).
+// For a citizen session it sends the gateway's own token and the delegation
+// instead, never the session token.
 func callerMetadata(ctx context.Context, r *http.Request) metadata.MD {
 	p := auth.FromContext(ctx)
 	if p == nil {
 		return nil
+	}
+	if p.Delegated() {
+		return auth.OutgoingMetadata(p)
 	}
 	md := metadata.Pairs(auth.AuthorizationHeader, "Bearer "+p.Token)
 	if v := r.Header.Get(PurposeHeader); v != "" {

@@ -3,7 +3,8 @@
 // bearer-token authentication and the method table (auth.MethodRoles),
 // CORS, Google-style JSON errors, request ids, body limits, health and
 // readiness, the OpenAPI document, the services' audit logs, access logs and
-// OpenTelemetry tracing.
+// OpenTelemetry tracing, and citizen self-service (package citizen: the
+// status check and its session tokens).
 //
 // cmd/gateway wires it to configuration; tests build the very same handler
 // with New against in-process gRPC servers.
@@ -18,14 +19,17 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/idempotency"
 	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
@@ -71,6 +75,10 @@ type Options struct {
 	Idempotency *idempotency.Store
 	ClientIP    func(*http.Request) string
 
+	// Citizen configures citizen self-service (ADR 0009): POST
+	// /v1/citizen:check and the session tokens it issues.
+	Citizen CitizenOptions
+
 	// MaxBodyBytes limits request bodies; larger bodies get 413.
 	// 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -87,9 +95,34 @@ type Options struct {
 	Propagators    propagation.TextMapPropagator
 }
 
+// CitizenOptions configure citizen self-service.
+type CitizenOptions struct {
+	// SessionKey signs session tokens and keys citizens' pseudonyms; every
+	// replica needs the same one (at least 32 bytes). Nil: a random key, so
+	// sessions and pseudonyms last as long as the process.
+	SessionKey []byte
+	// Tokens are the gateway's own workload tokens (client credentials of a
+	// client whose tokens carry dtsen_delegates ["citizen"]); Actor is its
+	// client id. Nil Tokens turns self-service off: the check answers 503
+	// SELF_SERVICE_UNAVAILABLE and session tokens are refused.
+	Tokens oauth2.TokenSource
+	Actor  string
+	// Limits are the check's budgets (zero: citizen.DefaultLimits).
+	Limits citizen.Limits
+	// Redis shares the status cache between replicas under RedisPrefix;
+	// nil keeps it in process. CacheTTL 0 is citizen.DefaultCacheTTL.
+	Redis       *redis.Client
+	RedisPrefix string
+	CacheTTL    time.Duration
+	// FailureFloor is the least time a failed check takes (0: the
+	// default; negative: none).
+	FailureFloor time.Duration
+}
+
 type gateway struct {
 	mux     *runtime.ServeMux
 	authn   *auth.Authenticator
+	citizen *citizen.Service
 	cors    *cors
 	maxBody int64
 	log     *slog.Logger
@@ -143,6 +176,9 @@ func New(opts Options) (http.Handler, error) {
 
 	ups := opts.upstreams()
 	if err := g.registerRoutes(ups); err != nil {
+		return nil, err
+	}
+	if err := g.registerCitizen(opts); err != nil {
 		return nil, err
 	}
 	if err := g.registerOperational(ups, opts.RegistryHealthService, readyTimeout); err != nil {
@@ -224,7 +260,11 @@ func (g *gateway) serve(w *statusRecorder, r *http.Request) auth.Role {
 		return ""
 	}
 	var role auth.Role
-	if !publicPath(r.URL.Path) {
+	anonymous := publicPath(r.URL.Path) || r.URL.Path == citizen.CheckPath
+	if r.URL.Path == citizen.CheckPath && !g.allowIP(w, r) {
+		return ""
+	}
+	if !anonymous {
 		if !g.allowIP(w, r) {
 			return ""
 		}
@@ -249,7 +289,7 @@ func (g *gateway) serve(w *statusRecorder, r *http.Request) auth.Role {
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, g.maxBody), rs: stateFrom(r.Context())}
 	}
-	if publicPath(r.URL.Path) {
+	if anonymous {
 		g.mux.ServeHTTP(w, r)
 	} else {
 		g.routed.ServeHTTP(w, r)

@@ -269,6 +269,9 @@ func (r *Repository) List(ctx context.Context, q domain.Query) ([]domain.Case, [
 	if q.RegionPrefix != "" {
 		where = append(where, "(region = "+arg(q.RegionPrefix)+" OR region LIKE "+arg(q.RegionPrefix+".%")+")")
 	}
+	if q.Reporter != "" {
+		where = append(where, "reporter = "+arg(q.Reporter))
+	}
 	if q.State != "" {
 		where = append(where, "state = "+arg(string(q.State)))
 	}

@@ -26,8 +26,11 @@ type Query struct {
 	// RegionPrefix: a province, regency, district or village code; "" is
 	// the nation.
 	RegionPrefix string
-	State        State // "" any
-	Type         Type  // "" any
+	// Reporter, when set, keeps only the cases that subject reported (a
+	// citizen's own cases).
+	Reporter string
+	State    State // "" any
+	Type     Type  // "" any
 	// OverdueAt, when set, keeps only cases whose deadline passed by then.
 	OverdueAt time.Time
 	// After is the cursor of the last case seen; Limit bounds the page

@@ -188,18 +188,29 @@ func (s *Server) GetCase(ctx context.Context, req *grievancev1.GetCaseRequest) (
 	return out, nil
 }
 
-// ListCases implements GrievanceService.ListCases.
+// ListCases implements GrievanceService.ListCases. Officers list their
+// region's cases; a citizen lists the cases they reported, wherever the
+// family lives (the region asked for is ignored), and nobody else's.
 func (s *Server) ListCases(ctx context.Context, req *grievancev1.ListCasesRequest) (*grievancev1.ListCasesResponse, error) {
-	region, err := auth.ListRegion(ctx, req.GetRegion())
+	p, err := auth.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q := domain.Query{RegionPrefix: region, State: stateFromProto(req.GetState()), Type: typeNames[req.GetCaseType()],
-		Limit: int(req.GetPageSize())}
+	var region, reporter string
+	if p.Role == auth.RoleCitizen {
+		reporter = p.Subject
+	} else if region, err = auth.ListRegion(ctx, req.GetRegion()); err != nil {
+		return nil, err
+	}
+	q := domain.Query{RegionPrefix: region, Reporter: reporter, State: stateFromProto(req.GetState()),
+		Type: typeNames[req.GetCaseType()], Limit: int(req.GetPageSize())}
 	if req.GetOverdue() {
 		q.OverdueAt = s.now()
 	}
 	filter := strings.Join([]string{region, string(q.State), string(q.Type), map[bool]string{true: "overdue"}[req.GetOverdue()]}, "|")
+	if reporter != "" {
+		filter += "|reporter:" + reporter
+	}
 	if t := req.GetPageToken(); t != "" {
 		after, err := pagetoken.Decode(Domain, t, filter, 1)
 		if err != nil {
@@ -214,7 +225,11 @@ func (s *Server) ListCases(ctx context.Context, req *grievancev1.ListCasesReques
 	out := &grievancev1.ListCasesResponse{}
 	records := make([]string, len(cases))
 	for i, c := range cases {
-		out.Cases = append(out.Cases, caseToProto(c, s.sla, s.now(), true))
+		pc := caseToProto(c, s.sla, s.now(), true)
+		if reporter != "" && c.ReporterProtected() {
+			pc.Verification = nil // as GetCase: the visit to a reported house is for the officers
+		}
+		out.Cases = append(out.Cases, pc)
 		records[i] = "cases/" + c.ID
 	}
 	if err := s.audit.Read(ctx, records...); err != nil {

@@ -87,6 +87,26 @@ func TestGrievanceService(t *testing.T) {
 		_, err = reported.GetCase(ctx, &grievancev1.GetCaseRequest{Name: rep.GetCase().GetName()})
 		want(t, "the reported family reading the report", err, codes.NotFound, "CASE_NOT_FOUND")
 
+		// A citizen lists the cases they reported, and only those: the
+		// objection and the inclusion report, not the reported family's.
+		mineList, err := citizen.ListCases(ctx, &grievancev1.ListCasesRequest{Region: "91"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gotNames := map[string]bool{}
+		for _, c := range mineList.GetCases() {
+			gotNames[c.GetName()] = true
+			if c.GetReporter() != authtest.Citizen(own.GetHeadNik()).Subject {
+				t.Errorf("a citizen's list holds %s reported by %q", c.GetName(), c.GetReporter())
+			}
+		}
+		if len(gotNames) != 2 || !gotNames[name] || !gotNames[rep.GetCase().GetName()] {
+			t.Errorf("the citizen's own cases: %v", mineList.GetCases())
+		}
+		if theirs, err := reported.ListCases(ctx, &grievancev1.ListCasesRequest{}); err != nil || len(theirs.GetCases()) != 0 {
+			t.Errorf("the reported family's list: %v, %v", theirs, err)
+		}
+
 		// The officer's queue and the workflow.
 		list, err := district.ListCases(ctx, &grievancev1.ListCasesRequest{})
 		if err != nil || len(list.GetCases()) == 0 {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"golang.org/x/oauth2"
@@ -11,6 +12,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
+	"github.com/dtsen-id/dtsen/services/platform/config"
 )
 
 type asServiceKey struct{}
@@ -24,8 +26,8 @@ func AsService(ctx context.Context) context.Context {
 
 // ClientOptions return the dial options that authenticate outgoing calls.
 // A call made while serving a request forwards that caller's verified token
-// (and purpose), so the next service verifies the same caller rather than
-// trusting a header; a call made in the background, or under AsService,
+// (and purpose, and for a delegated citizen the delegation), so the next
+// service verifies the same caller rather than trusting a header; a call made in the background, or under AsService,
 // carries the workload's own token from own. A nil own sends no token then.
 func ClientOptions(own oauth2.TokenSource) []grpc.DialOption {
 	c := &clientCreds{own: own}
@@ -54,7 +56,16 @@ func (c *clientCreds) outgoing(ctx context.Context) (context.Context, error) {
 		return ctx, nil // the caller set credentials explicitly
 	}
 	if p := FromContext(ctx); p != nil && p.Token != "" && ctx.Value(asServiceKey{}) == nil {
-		return metadata.AppendToOutgoingContext(ctx, AuthorizationHeader, "Bearer "+p.Token, PurposeHeader, p.Purpose), nil
+		// A delegated citizen's calls carry the delegating workload's token
+		// and the delegation again, so the next service acts for the same
+		// citizen (and nobody else can claim to).
+		var kv []string
+		for k, vs := range OutgoingMetadata(p) {
+			for _, v := range vs {
+				kv = append(kv, k, v)
+			}
+		}
+		return metadata.AppendToOutgoingContext(ctx, kv...), nil
 	}
 	if c.own == nil {
 		return ctx, nil
@@ -100,4 +111,30 @@ func (l *lazySource) Token() (*oauth2.Token, error) {
 	src := l.src
 	l.mu.Unlock()
 	return src.Token()
+}
+
+// ClientConfig is a workload's own OAuth2 client (client-credentials grant).
+type ClientConfig struct {
+	ID, Secret string
+}
+
+// RegisterClientConfig declares DTSEN_<NAME>_AUTH_CLIENT_ID (default
+// dtsen-<name>) and DTSEN_<NAME>_AUTH_CLIENT_SECRET on s: the variables every
+// DTSEN workload, and the gateway, read their own credentials from.
+func RegisterClientConfig(s *config.Set, name string) *ClientConfig {
+	c := &ClientConfig{}
+	prefix := "DTSEN_" + strings.ToUpper(name) + "_AUTH_CLIENT_"
+	s.StringVar(&c.ID, prefix+"ID", "dtsen-"+name, "this workload's OAuth2 client id, for calls it makes on its own behalf")
+	s.StringVar(&c.Secret, prefix+"SECRET", "",
+		"this workload's OAuth2 client secret; empty: calls it makes on its own behalf carry no token")
+	return c
+}
+
+// TokenSource is the workload's own token source (ClientCredentials), or nil
+// when no secret is configured.
+func (c *ClientConfig) TokenSource(v *Verifier) oauth2.TokenSource {
+	if c == nil || c.Secret == "" {
+		return nil
+	}
+	return ClientCredentials(v, c.ID, c.Secret)
 }

@@ -17,7 +17,8 @@ import (
 )
 
 // Metadata keys. authorization carries "Bearer <jwt>"; x-dtsen-purpose the
-// purpose the caller declares for this request (audited).
+// purpose the caller declares for this request (audited). The citizen
+// delegation keys are in delegation.go.
 const (
 	AuthorizationHeader = "authorization"
 	PurposeHeader       = "x-dtsen-purpose"
@@ -57,12 +58,22 @@ func (a *Authenticator) Authenticate(ctx context.Context) (context.Context, erro
 	if err != nil {
 		return ctx, err
 	}
+	// A workload acting for a citizen (ADR 0009) becomes that citizen
+	// before anything else looks at the caller: the method table, the
+	// record-level rules and the audit all see the citizen.
+	if p, err = delegate(p, md); err != nil {
+		return ctx, err
+	}
 	if err := declarePurpose(p, first(md, PurposeHeader)); err != nil {
 		return ctx, err
 	}
-	trace.SpanFromContext(ctx).SetAttributes(
+	span := trace.SpanFromContext(ctx)
+	span.SetAttributes(
 		attribute.String("dtsen.role", string(p.Role)),
 		attribute.String("dtsen.subject", p.Subject))
+	if p.Delegated() {
+		span.SetAttributes(attribute.String("dtsen.actor", p.Actor))
+	}
 	return WithPrincipal(ctx, p), nil
 }
 

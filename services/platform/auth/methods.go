@@ -100,8 +100,9 @@ var MethodRoles = map[string][]Role{
 		RoleFieldVerifier, RoleProvincialOfficer, RoleAdmin},
 	"/dtsen.grievance.v1.GrievanceService/GetCase": {RoleCitizen, RoleVillageOperator, RoleDistrictOfficer,
 		RoleFieldVerifier, RoleProvincialOfficer, RoleAdmin, RoleService},
-	"/dtsen.grievance.v1.GrievanceService/ListCases": {RoleVillageOperator, RoleDistrictOfficer, RoleFieldVerifier,
-		RoleProvincialOfficer, RoleAdmin, RoleService},
+	// A citizen lists only the cases they reported (the handler filters).
+	"/dtsen.grievance.v1.GrievanceService/ListCases": {RoleCitizen, RoleVillageOperator, RoleDistrictOfficer,
+		RoleFieldVerifier, RoleProvincialOfficer, RoleAdmin, RoleService},
 	"/dtsen.grievance.v1.GrievanceService/TriageCase":         {RoleVillageOperator, RoleDistrictOfficer, RoleProvincialOfficer, RoleAdmin},
 	"/dtsen.grievance.v1.GrievanceService/AssignCase":         {RoleDistrictOfficer, RoleProvincialOfficer, RoleAdmin},
 	"/dtsen.grievance.v1.GrievanceService/RecordVerification": {RoleFieldVerifier},

@@ -78,9 +78,22 @@ type Principal struct {
 	// role's default; it goes into every audit event.
 	Purpose string
 	// Token is the raw bearer token, forwarded on calls this request makes
-	// to other services so they verify the same caller.
+	// to other services so they verify the same caller. For a delegated
+	// citizen it is the delegating workload's token (see Actor).
 	Token string
+	// Delegates are the principals a workload token may act for
+	// (dtsen_delegates): ["citizen"] lets it send the x-dtsen-citizen-*
+	// metadata (ADR 0009). Only the gateway's client carries it.
+	Delegates []string
+	// Actor is, for a citizen principal made by delegation, the subject of
+	// the workload that acts for the citizen (the gateway); "" for a
+	// caller acting for itself.
+	Actor string
 }
+
+// Delegated reports whether the principal is a citizen acted for by a
+// workload (ADR 0009) rather than the holder of the token itself.
+func (p *Principal) Delegated() bool { return p.Actor != "" }
 
 // InRegion reports whether the dotted region code target lies inside the
 // principal's region. Regions nest on dot boundaries: "32.04" holds

@@ -77,6 +77,9 @@ type Claims struct {
 	NIK      string   `json:"dtsen_nik,omitempty"`
 	Agencies []string `json:"dtsen_agencies,omitempty"`
 	Purposes []string `json:"dtsen_purposes,omitempty"`
+	// Delegates are the principals a workload may act for; ["citizen"]
+	// lets it send the citizen delegation metadata (ADR 0009).
+	Delegates []string `json:"dtsen_delegates,omitempty"`
 }
 
 // Verifier checks bearer tokens. It is safe for concurrent use.
@@ -167,7 +170,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Principal, error) {
 		return nil, unauthenticated(ReasonTokenClaims, "the token's claims cannot be read", "klaim token tidak dapat dibaca")
 	}
 	p := &Principal{Subject: c.Subject, Role: c.Role, Region: c.Region, NIK: c.NIK,
-		Agencies: c.Agencies, Purposes: c.Purposes, Token: raw}
+		Agencies: c.Agencies, Purposes: c.Purposes, Delegates: c.Delegates, Token: raw}
 	if err := checkClaims(p); err != nil {
 		return nil, err
 	}

@@ -395,3 +395,24 @@ func assertLimited(t *testing.T, rec *httptest.ResponseRecorder, scope, retryAft
 			rec.Code, h.Get("X-Reason"), h.Get("X-Scope"), h.Get("Retry-After"), ReasonRateLimited, scope, retryAfter)
 	}
 }
+
+func TestPeekDoesNotCount(t *testing.T) {
+	backends(t, func(t *testing.T, l *Limiter) {
+		ctx := context.Background()
+		for range 5 {
+			if d := l.Peek(ctx, "k", perMinute3); !d.Allowed || d.Remaining != 2 {
+				t.Fatalf("peek on a fresh bucket: %+v", d)
+			}
+		}
+		for range 3 {
+			l.Allow(ctx, "k", perMinute3)
+		}
+		d := l.Peek(ctx, "k", perMinute3)
+		if d.Allowed || d.RetryAfter <= 19*time.Second || d.RetryAfter > 20*time.Second {
+			t.Fatalf("peek on a spent bucket: %+v", d)
+		}
+		if d := l.Peek(ctx, "k", Limit{}); !d.Allowed {
+			t.Fatalf("zero Limit must be unlimited: %+v", d)
+		}
+	})
+}

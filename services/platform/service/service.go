@@ -107,10 +107,7 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 	tlsCfg := tlsconfig.RegisterConfig(cfg)
 	cfg.String(telemetry.EndpointEnv, "", "OTLP collector endpoint; empty exports no telemetry")
 	authCfg := auth.RegisterConfig(cfg)
-	clientID := cfg.String(prefix+"AUTH_CLIENT_ID", "dtsen-"+opts.Name,
-		"this workload's OAuth2 client id, for calls it makes on its own behalf")
-	clientSecret := cfg.String(prefix+"AUTH_CLIENT_SECRET", "",
-		"this workload's OAuth2 client secret; empty: background calls to other services carry no token")
+	client := auth.RegisterClientConfig(cfg, opts.Name)
 	if opts.Config != nil {
 		opts.Config(cfg)
 	}
@@ -134,10 +131,7 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 	if err != nil {
 		return err
 	}
-	var own oauth2.TokenSource
-	if *clientSecret != "" {
-		own = auth.ClientCredentials(verifier, *clientID, *clientSecret)
-	}
+	own := client.TokenSource(verifier)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -46,9 +46,21 @@ const (
 )
 
 // devWorkloads are the DTSEN workloads that call other services on their
-// own behalf and so need client credentials (role service). The gateway is
-// not one: it only forwards its callers' tokens.
-var devWorkloads = []string{"registry", "asset", "income", "serviceusage", "scoring", "grievance"}
+// own behalf and so need client credentials (role service). The gateway
+// forwards its callers' tokens, but acts for citizens with its own
+// (devWorkloadClaims).
+var devWorkloads = []string{"registry", "asset", "income", "serviceusage", "scoring", "grievance", "gateway"}
+
+// devWorkloadClaims are a workload client's claims: role service, and for
+// the gateway alone the right to act for citizens (dtsen_delegates, ADR
+// 0009), which no other client gets.
+func devWorkloadClaims(workload string) auth.Claims {
+	c := auth.Claims{Role: auth.RoleService}
+	if workload == "gateway" {
+		c.Delegates = []string{auth.DelegateCitizen}
+	}
+	return c
+}
 
 // hubAgencies are every source agency services/population emits, as batch
 // header sources (export's files) and as records' source_agency, so the
@@ -77,6 +89,9 @@ type devClients struct {
 	Issuer   string            `json:"issuer"`
 	Audience string            `json:"audience"`
 	Secrets  map[string]string `json:"secrets"`
+	// GatewaySessionKey is the gateway's DTSEN_GATEWAY_SESSION_KEY (hex),
+	// kept so citizen sessions and pseudonyms survive restarts.
+	GatewaySessionKey string `json:"gatewaySessionKey,omitempty"`
 }
 
 // devDir is the development issuer's directory: flagValue, else
@@ -236,8 +251,9 @@ directory (--dir, env DTSEN_DEV_ISSUER_DIR, default ./var/dev-issuer, mode 0700)
   signing-key.json  the signing key, kept across restarts so printed tokens stay valid
   clients.json      the issuer URL and each client's secret (random on first start)
   workloads.env     DTSEN_AUTH_ISSUER and DTSEN_<SVC>_AUTH_CLIENT_ID/_SECRET of each
-                    workload (registry, asset, income, serviceusage, scoring, grievance;
-                    role service), for the services' environment
+                    workload (registry, asset, income, serviceusage, scoring, grievance,
+                    gateway; role service, the gateway's with dtsen_delegates ["citizen"]),
+                    and the gateway's DTSEN_GATEWAY_SESSION_KEY, for the processes' environment
   tokens.env        a token per persona (valid --token-ttl), as shell exports
   personas.txt      the personas: variable, role, subject and scope
 
@@ -321,7 +337,7 @@ func runDevIssuer(ctx context.Context, e *Env, o devIssuerOptions) error {
 			Agencies: hubAgencies, Purposes: []string{"data_submission"}}},
 	}
 	for _, w := range devWorkloads {
-		clients["dtsen-"+w] = devissuer.Client{Secret: st.Secrets["dtsen-"+w], Claims: auth.Claims{Role: auth.RoleService}}
+		clients["dtsen-"+w] = devissuer.Client{Secret: st.Secrets["dtsen-"+w], Claims: devWorkloadClaims(w)}
 	}
 	for _, c := range devAgencyClients {
 		clients[c.ID] = devissuer.Client{Secret: st.Secrets[c.ID], Claims: c.Claims}
@@ -406,6 +422,11 @@ func devClientSecrets(o devIssuerOptions) (*devClients, error) {
 			return nil, err
 		}
 	}
+	if st.GatewaySessionKey == "" {
+		if st.GatewaySessionKey, err = newSecret(); err != nil {
+			return nil, err
+		}
+	}
 	st.Issuer, st.Audience = o.URL, o.Audience
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
@@ -426,6 +447,8 @@ func workloadsEnv(o devIssuerOptions, st *devClients) string {
 		fmt.Fprintf(&b, "export %sID=%s\n", prefix, shellQuote("dtsen-"+w))
 		fmt.Fprintf(&b, "export %sSECRET=%s\n", prefix, shellQuote(st.Secrets["dtsen-"+w]))
 	}
+	fmt.Fprintf(&b, "# The gateway's key for citizen session tokens and pseudonyms (ADR 0009).\n")
+	fmt.Fprintf(&b, "export DTSEN_GATEWAY_SESSION_KEY=%s\n", shellQuote(st.GatewaySessionKey))
 	return b.String()
 }
 

@@ -249,7 +249,15 @@ func TestDevIssuer(t *testing.T) {
 		p, err := clientToken(id, secret)
 		if err != nil || p.Role != auth.RoleService || p.Subject != id {
 			t.Errorf("%s's client credentials: %+v, %v", w, p, err)
+			continue
 		}
+		// Only the gateway may act for citizens (ADR 0009).
+		if delegates := p.CanDelegate(); delegates != (w == "gateway") {
+			t.Errorf("%s's token may act for citizens: %v (delegates %v)", w, delegates, p.Delegates)
+		}
+	}
+	if k := wl["DTSEN_GATEWAY_SESSION_KEY"]; len(k) != 64 {
+		t.Errorf("workloads.env gives the gateway a session key of %d hex characters, want 64", len(k))
 	}
 	st, err := readDevClients(dir)
 	if err != nil {
@@ -284,7 +292,7 @@ func TestDevIssuer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(key, key2) || !equalMaps(st.Secrets, st2.Secrets) {
+	if !bytes.Equal(key, key2) || !equalMaps(st.Secrets, st2.Secrets) || st.GatewaySessionKey != st2.GatewaySessionKey {
 		t.Error("a restart changed the signing key or the client secrets")
 	}
 	if _, err := r2.env.Verifier.Verify(ctx, old); err != nil {

@@ -25,6 +25,17 @@ const ServiceSecret = "test-service-secret"
 // Workloads are registered as client-credentials clients with RoleService.
 var Workloads = []string{"registry", "asset", "income", "serviceusage", "scoring", "grievance", "gateway"}
 
+// WorkloadClaims are the claims of workload's client: role service, and for
+// the gateway alone the right to act for citizens (ADR 0009), as the
+// development issuer registers them.
+func WorkloadClaims(workload string) auth.Claims {
+	c := auth.Claims{Role: auth.RoleService}
+	if workload == "gateway" {
+		c.Delegates = []string{auth.DelegateCitizen}
+	}
+	return c
+}
+
 // Env is a running issuer and a verifier that trusts it.
 type Env struct {
 	Issuer   *devissuer.Issuer
@@ -40,7 +51,7 @@ func Start(t testing.TB) *Env {
 	url := "http://" + srv.Listener.Addr().String()
 	clients := map[string]devissuer.Client{}
 	for _, w := range Workloads {
-		clients["dtsen-"+w] = devissuer.Client{Secret: ServiceSecret, Claims: auth.Claims{Role: auth.RoleService}}
+		clients["dtsen-"+w] = devissuer.Client{Secret: ServiceSecret, Claims: WorkloadClaims(w)}
 	}
 	iss, err := devissuer.New(devissuer.Options{URL: url, Clients: clients})
 	if err != nil {
@@ -88,6 +99,14 @@ func Officer(role auth.Role, region string) auth.Claims {
 
 // Analyst is a ministry analyst.
 func Analyst() auth.Claims { return auth.Claims{Subject: "analyst-bappenas", Role: auth.RoleAnalyst} }
+
+// Gateway is the gateway's workload identity: a service allowed to act for
+// citizens.
+func Gateway() auth.Claims {
+	c := WorkloadClaims("gateway")
+	c.Subject = "dtsen-gateway"
+	return c
+}
 
 // Admin is a central administrator.
 func Admin() auth.Claims { return auth.Claims{Subject: "admin-kemensos", Role: auth.RoleAdmin} }

@@ -140,7 +140,7 @@ func (i *Issuer) Mint(c auth.Claims, ttl time.Duration) (string, error) {
 		"iss": i.opts.URL, "aud": i.opts.Audience, "sub": c.Subject,
 		"iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(ttl).Unix(),
 		"dtsen_role": c.Role, "dtsen_region": c.Region, "dtsen_nik": c.NIK,
-		"dtsen_agencies": c.Agencies, "dtsen_purposes": c.Purposes,
+		"dtsen_agencies": c.Agencies, "dtsen_purposes": c.Purposes, "dtsen_delegates": c.Delegates,
 	})
 }
 
