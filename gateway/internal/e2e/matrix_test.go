@@ -325,6 +325,15 @@ func TestAuthorisationMatrix(t *testing.T) {
 		ok, outOfRegion, ok, outOfRegion, ok, outOfRegion, ok, outOfRegion,
 		aggregates, roleRefused, roleRefused, ok,
 	}
+	// Region statistics of the family's regency, before any run: who may
+	// see them is told there are none yet. Village operators and field
+	// verifiers are bound to regions narrower than a regency.
+	noRun := cell{http.StatusNotFound, "NO_RANKING_RUN_SUCCEEDED"}
+	regionStatistics := [personaCount]cell{
+		noToken, roleRefused, roleRefused,
+		outOfRegion, outOfRegion, noRun, outOfRegion, outOfRegion, outOfRegion, noRun, outOfRegion,
+		noRun, roleRefused, roleRefused, noRun,
+	}
 	caseList := regionAggregate
 	caseList[pAnalyst] = aggregates
 	// A citizen lists the cases they reported (none, for the other family's).
@@ -404,6 +413,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 			dukcapil, regionList},
 		"GET /v1/fieldVerifications":        {"/v1/fieldVerifications?region=" + f.GetRegionCode(), "", dukcapil, regionList},
 		"GET /v1/transitionReport":          {"/v1/transitionReport", "", dukcapil, regionAggregate},
+		"GET /v1/regionStatistics":          {"/v1/regionStatistics?region=32.04", "", dukcapil, regionStatistics},
 		"POST /v1/models:train":             {"/v1/models:train", `{"kind":"MODEL_KIND_GBT","validFraction":0.95}`, dukcapil, adminAct(cell{http.StatusBadRequest, "VALID_FRACTION_OUT_OF_RANGE"})},
 		"GET /v1/{name=models/*}":           {"/v1/models/none", "", dukcapil, modelRead(cell{http.StatusNotFound, "MODEL_NOT_FOUND"})},
 		"GET /v1/models":                    {"/v1/models", "", dukcapil, modelRead(ok)},

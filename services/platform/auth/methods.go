@@ -118,6 +118,8 @@ var MethodRoles = map[string][]Role{
 	// Counts for analysts; the handler lists families to officers only.
 	"/dtsen.scoring.v1.ScoringService/GetTransitionReport": {RoleVillageOperator, RoleDistrictOfficer, RoleFieldVerifier,
 		RoleProvincialOfficer, RoleAnalyst, RoleAdmin, RoleService},
+	"/dtsen.scoring.v1.ScoringService/GetRegionStatistics": {RoleVillageOperator, RoleDistrictOfficer, RoleFieldVerifier,
+		RoleProvincialOfficer, RoleAnalyst, RoleAdmin, RoleService},
 	"/dtsen.scoring.v1.ScoringService/TrainModel":      admins,
 	"/dtsen.scoring.v1.ScoringService/ActivateModel":   admins,
 	"/dtsen.scoring.v1.ScoringService/GetModel":        modelReaders,

@@ -95,8 +95,8 @@ func (r *EligibilityRepository) Save(ctx context.Context, recs []domain.Eligibil
 		if err != nil {
 			return err
 		}
-		e := encoded{row: []any{rec.KK, rec.Region, rec.RunID, string(decision), string(state), string(dtks), micros(rec.DecidedAt)},
-			decile: rec.Decision.Decile}
+		e := encoded{row: []any{rec.KK, rec.Region, rec.RunID, string(decision), string(state), string(dtks), micros(rec.DecidedAt),
+			rec.Decision.Decile, rec.Decision.Persons}, decile: rec.Decision.Decile}
 		for _, p := range rec.Decision.Programmes {
 			if p.Status == eligibility.StatusEligible {
 				e.eligible = append(e.eligible, p.Programme)
@@ -123,9 +123,10 @@ func (r *EligibilityRepository) Save(ctx context.Context, recs []domain.Eligibil
 	// Set-shaped: a statement per chunk of families, not per family (a
 	// national run decides 93M of them).
 	return r.db.InTx(ctx, func(tx *storage.Tx) error {
-		if err := insertMany(ctx, tx, "eligibility", eligibilityColumns, records,
+		if err := insertMany(ctx, tx, "eligibility", eligibilityColumns+", decile, persons", records,
 			" ON CONFLICT (kk) DO UPDATE SET region = excluded.region, run_id = excluded.run_id, "+
-				"decision = excluded.decision, state = excluded.state, dtks = excluded.dtks, decided_at = excluded.decided_at"); err != nil {
+				"decision = excluded.decision, state = excluded.state, dtks = excluded.dtks, decided_at = excluded.decided_at, "+
+				"decile = excluded.decile, persons = excluded.persons"); err != nil {
 			return err
 		}
 		for start := 0; start < len(kks); start += multiRowChunk {
@@ -141,6 +142,9 @@ func (r *EligibilityRepository) Save(ctx context.Context, recs []domain.Eligibil
 	})
 }
 
+// eligibilityColumns are the columns a record is read from; Save also
+// writes the decision's decile and living members beside it, for
+// RecordStatistics.
 const eligibilityColumns = "kk, region, run_id, decision, state, dtks, decided_at"
 
 // Get returns a family's record.

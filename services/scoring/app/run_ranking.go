@@ -39,9 +39,10 @@ type RunReport struct {
 
 // RunRanking ranks every registered family with the active model: it scores
 // the families in KK order, recording progress after each batch, then cuts
-// the national deciles and places every scored family in one. id names the
-// run; empty generates one. A run interrupted by a crash or a cancelled ctx
-// stays RUNNING and is finished by ResumeRun.
+// the national deciles and places every scored family in one, decides
+// eligibility and records its counts per region (RegionStatistics). id
+// names the run; empty generates one. A run interrupted by a crash or a
+// cancelled ctx stays RUNNING and is finished by ResumeRun.
 func (a *App) RunRanking(ctx context.Context, id string) (*RunReport, error) {
 	run, l, kks, err := a.createRun(ctx, id)
 	if err != nil {
@@ -113,6 +114,12 @@ func (a *App) execute(ctx context.Context, run *domain.RankingRun, l *loaded, kk
 		return rep, ctxErr(ctx, err)
 	}
 	if err := a.decideRun(ctx, run); err != nil {
+		return rep, ctxErr(ctx, err)
+	}
+	// The run's counts per region, before it succeeds: the newest
+	// successful run always has them, and the next run, which rewrites the
+	// scores and decisions they come from, does not change them.
+	if err := a.eligibility.RecordStatistics(ctx, run.ID); err != nil {
 		return rep, ctxErr(ctx, err)
 	}
 	if err := a.runs.Finish(ctx, run.ID, domain.RunSucceeded, cuts, ""); err != nil {

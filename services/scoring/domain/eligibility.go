@@ -81,6 +81,39 @@ type Eligibility interface {
 	ListEligible(ctx context.Context, programme, regionPrefix string, p Page) ([]EligibleFamily, error)
 	// Each calls fn with every record within regionPrefix, in KK order.
 	Each(ctx context.Context, regionPrefix string, fn func(*EligibilityRecord) error) error
+
+	// RecordStatistics records a run's counts per village from the records
+	// it decided: families by decile, and families eligible per programme
+	// with their living members. It replaces what was recorded for the run
+	// before, so it is safe to repeat; call it when the run's eligibility
+	// pass is done, before the run succeeds.
+	RecordStatistics(ctx context.Context, runID string) error
+	// HasStatistics reports whether a run's counts were recorded.
+	HasStatistics(ctx context.Context, runID string) (bool, error)
+	// DecileCounts returns the families the run ranked within regionPrefix
+	// ("" nationwide) by subregion, the first subregionLen characters of
+	// their village code, and decile, in that order.
+	DecileCounts(ctx context.Context, runID, regionPrefix string, subregionLen int) ([]DecileCount, error)
+	// ProgrammeCounts returns, per programme, the families the run made
+	// eligible within regionPrefix and their living members, in programme
+	// order; a programme no family is eligible for is absent.
+	ProgrammeCounts(ctx context.Context, runID, regionPrefix string) ([]ProgrammeCount, error)
+}
+
+// DecileCount is how many families of a run's ranking live in one region
+// and fell in one decile.
+type DecileCount struct {
+	Region   string
+	Decile   int
+	Families int64
+}
+
+// ProgrammeCount is how many families a run made eligible for a programme,
+// and how many living members they have.
+type ProgrammeCount struct {
+	Programme string
+	Families  int64
+	Persons   int64
 }
 
 // RegionCursor is the Page.After of a list in (region, KK) order after the

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -290,6 +291,20 @@ func programmeChanges(pcs []eligibility.ProgrammeChange, listed int) []*scoringv
 			pt.LostFamilies = append(pt.LostFamilies, "families/"+l.KK)
 		}
 		out[i] = pt
+	}
+	return out
+}
+
+func regionStatisticsToProto(st *app.RegionStatistics) *scoringv1.RegionStatistics {
+	out := &scoringv1.RegionStatistics{Region: st.Region, RankingRun: runName(st.RunID), Families: st.Families,
+		Deciles: slices.Clone(st.Deciles[:])}
+	for _, s := range st.Subregions {
+		out.Subregions = append(out.Subregions, &scoringv1.SubregionStatistics{Region: s.Region, Families: s.Families,
+			Deciles: slices.Clone(s.Deciles[:])})
+	}
+	for _, p := range st.Programmes {
+		out.Programmes = append(out.Programmes, &scoringv1.ProgrammeCoverage{Programme: p.Programme, Eligible: p.Eligible,
+			EligiblePersons: p.EligiblePersons, Quota: p.Quota, QuotaUnit: string(p.QuotaUnit), Coverage: p.Coverage})
 	}
 	return out
 }

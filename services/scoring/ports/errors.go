@@ -30,6 +30,12 @@ const (
 	ReasonNotEvaluated       = "MODEL_NOT_EVALUATED"
 	ReasonUnknownProgramme   = "PROGRAMME_UNKNOWN"
 	ReasonResourceNameFormat = "RESOURCE_NAME_INVALID"
+	// No ranking run has succeeded, so there are no region statistics.
+	ReasonNoSucceededRun = "NO_RANKING_RUN_SUCCEEDED"
+	// The newest successful run's region statistics were not recorded.
+	ReasonStatisticsNotRecorded = "REGION_STATISTICS_NOT_RECORDED"
+	// A region statistics request named a district or a village.
+	ReasonStatisticsLevel = "REGION_LEVEL_INVALID"
 )
 
 // toStatus translates a use-case error into a precise gRPC status.

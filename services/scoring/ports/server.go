@@ -225,6 +225,52 @@ func (s *Server) GetTransitionReport(ctx context.Context, req *scoringv1.GetTran
 	return out, nil
 }
 
+// statisticsReaders may ask for region statistics (auth.MethodRoles names
+// the same roles): analysts and nationwide workloads for any region, the
+// region-bound officers within their own.
+var statisticsReaders = []auth.Role{auth.RoleAnalyst, auth.RoleAdmin, auth.RoleService, auth.RoleVillageOperator,
+	auth.RoleDistrictOfficer, auth.RoleFieldVerifier, auth.RoleProvincialOfficer}
+
+// GetRegionStatistics implements ScoringService.GetRegionStatistics. The
+// answer is counts of a region, never a family: nothing personal is read,
+// so, like GetTransitionReport's counts, nothing is audited. A region-bound
+// officer asks for their own region (the default) or one within it; one
+// whose region is a district or a village is refused, since the smallest
+// region counted, a regency, is wider than theirs.
+func (s *Server) GetRegionStatistics(ctx context.Context, req *scoringv1.GetRegionStatisticsRequest) (*scoringv1.RegionStatistics, error) {
+	p, err := auth.Require(ctx, statisticsReaders...)
+	if err != nil {
+		return nil, err
+	}
+	region := req.GetRegion()
+	if p.Role != auth.RoleAnalyst {
+		if region, err = auth.ListRegion(ctx, region); err != nil {
+			return nil, err
+		}
+		if _, ok := app.StatisticsSubregionLen(region); !ok {
+			// The request was a valid level, so this is the officer's own
+			// region, which is narrower than any region counted.
+			return nil, apierror.New(codes.PermissionDenied, auth.Domain, auth.ReasonRegionOutOfScope).Meta("caller_region", p.Region).
+				Message("statistics cover a province or a regency, which is wider than your region",
+					"statistik mencakup provinsi atau kabupaten/kota, yang lebih luas dari wilayah Anda").Err()
+		}
+	}
+	st, err := s.app.RegionStatistics(ctx, region)
+	switch {
+	case errors.Is(err, app.ErrNoSucceededRun):
+		return nil, apierror.New(codes.NotFound, Domain, ReasonNoSucceededRun).
+			Message("no ranking run has succeeded yet, so there are no deciles to count",
+				"belum ada pemeringkatan yang berhasil, sehingga belum ada desil untuk dihitung").Err()
+	case errors.Is(err, app.ErrStatisticsNotRecorded):
+		return nil, apierror.New(codes.NotFound, Domain, ReasonStatisticsNotRecorded).
+			Message("the newest ranking run's statistics were not recorded; the next run records its own",
+				"statistik pemeringkatan terbaru tidak tercatat; pemeringkatan berikutnya akan mencatatnya").Err()
+	case err != nil:
+		return nil, toStatus(err, ReasonRunNotFound)
+	}
+	return regionStatisticsToProto(st), nil
+}
+
 // TrainModel implements ScoringService.TrainModel.
 func (s *Server) TrainModel(ctx context.Context, req *scoringv1.TrainModelRequest) (*scoringv1.Model, error) {
 	p := app.TrainParams{ValidFraction: req.GetValidFraction(), SplitSeed: req.GetSplitSeed()}

@@ -9,6 +9,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/validation"
 	regdomain "github.com/dtsen-id/dtsen/services/registry/domain"
+	"github.com/dtsen-id/dtsen/services/scoring/app"
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
 )
 
@@ -60,6 +61,17 @@ func Validators() *validation.Registry {
 		}
 		if n := req.GetMaxListed(); n < 0 || n > maxListed {
 			return invalid("max_listed", "MAX_LISTED_OUT_OF_RANGE", "max_listed must be 0-1000", "max_listed harus 0-1000")
+		}
+		return nil
+	})
+	validation.Register(r, func(req *scoringv1.GetRegionStatisticsRequest) error {
+		if err := regionPrefix("region", req.GetRegion()); err != nil {
+			return err
+		}
+		if _, ok := app.StatisticsSubregionLen(req.GetRegion()); !ok {
+			return invalid("region", ReasonStatisticsLevel,
+				"region must be empty (the nation), a province (32) or a regency (32.04)",
+				"region harus kosong (nasional), kode provinsi (32) atau kabupaten/kota (32.04)")
 		}
 		return nil
 	})

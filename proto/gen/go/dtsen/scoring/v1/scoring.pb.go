@@ -2146,6 +2146,307 @@ func (x *ProgrammeTransition) GetLostFamilies() []string {
 	return nil
 }
 
+type GetRegionStatisticsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "" for the nation (its subregions are the provinces), a province code
+	// "32" (its regencies, "32.04") or a regency code "32.04" (its districts,
+	// "32.04.12"); any other level is INVALID_ARGUMENT. Region-bound officers
+	// must name their own region or one within it, and default to their own;
+	// an officer whose region is a district or a village is refused, since
+	// every region counted here is wider than theirs.
+	Region        string `protobuf:"bytes,1,opt,name=region,proto3" json:"region,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRegionStatisticsRequest) Reset() {
+	*x = GetRegionStatisticsRequest{}
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRegionStatisticsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRegionStatisticsRequest) ProtoMessage() {}
+
+func (x *GetRegionStatisticsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRegionStatisticsRequest.ProtoReflect.Descriptor instead.
+func (*GetRegionStatisticsRequest) Descriptor() ([]byte, []int) {
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetRegionStatisticsRequest) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+// RegionStatistics are a region's counts from the newest ranking run that
+// succeeded. They are aggregates recorded when the run succeeded, so a run
+// in progress does not change them.
+type RegionStatistics struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The region asked for; "" is the nation.
+	Region string `protobuf:"bytes,1,opt,name=region,proto3" json:"region,omitempty"`
+	// The run the counts come from: `rankingRuns/{id}`.
+	RankingRun string `protobuf:"bytes,2,opt,name=ranking_run,json=rankingRun,proto3" json:"ranking_run,omitempty"`
+	// Families the run ranked within the region.
+	Families int64 `protobuf:"varint,3,opt,name=families,proto3" json:"families,omitempty"`
+	// Families per national decile: ten counts, desil 1 (the poorest tenth)
+	// first.
+	Deciles []int64 `protobuf:"varint,4,rep,packed,name=deciles,proto3" json:"deciles,omitempty"`
+	// The subregions holding families the run ranked, in code order.
+	Subregions []*SubregionStatistics `protobuf:"bytes,5,rep,name=subregions,proto3" json:"subregions,omitempty"`
+	// Every programme of the rules table in force, in table order.
+	Programmes    []*ProgrammeCoverage `protobuf:"bytes,6,rep,name=programmes,proto3" json:"programmes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RegionStatistics) Reset() {
+	*x = RegionStatistics{}
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RegionStatistics) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RegionStatistics) ProtoMessage() {}
+
+func (x *RegionStatistics) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RegionStatistics.ProtoReflect.Descriptor instead.
+func (*RegionStatistics) Descriptor() ([]byte, []int) {
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *RegionStatistics) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+func (x *RegionStatistics) GetRankingRun() string {
+	if x != nil {
+		return x.RankingRun
+	}
+	return ""
+}
+
+func (x *RegionStatistics) GetFamilies() int64 {
+	if x != nil {
+		return x.Families
+	}
+	return 0
+}
+
+func (x *RegionStatistics) GetDeciles() []int64 {
+	if x != nil {
+		return x.Deciles
+	}
+	return nil
+}
+
+func (x *RegionStatistics) GetSubregions() []*SubregionStatistics {
+	if x != nil {
+		return x.Subregions
+	}
+	return nil
+}
+
+func (x *RegionStatistics) GetProgrammes() []*ProgrammeCoverage {
+	if x != nil {
+		return x.Programmes
+	}
+	return nil
+}
+
+type SubregionStatistics struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A province ("32"), regency ("32.04") or district ("32.04.12") code.
+	Region   string `protobuf:"bytes,1,opt,name=region,proto3" json:"region,omitempty"`
+	Families int64  `protobuf:"varint,2,opt,name=families,proto3" json:"families,omitempty"`
+	// Ten counts, desil 1 first.
+	Deciles       []int64 `protobuf:"varint,3,rep,packed,name=deciles,proto3" json:"deciles,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubregionStatistics) Reset() {
+	*x = SubregionStatistics{}
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubregionStatistics) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubregionStatistics) ProtoMessage() {}
+
+func (x *SubregionStatistics) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubregionStatistics.ProtoReflect.Descriptor instead.
+func (*SubregionStatistics) Descriptor() ([]byte, []int) {
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *SubregionStatistics) GetRegion() string {
+	if x != nil {
+		return x.Region
+	}
+	return ""
+}
+
+func (x *SubregionStatistics) GetFamilies() int64 {
+	if x != nil {
+		return x.Families
+	}
+	return 0
+}
+
+func (x *SubregionStatistics) GetDeciles() []int64 {
+	if x != nil {
+		return x.Deciles
+	}
+	return nil
+}
+
+type ProgrammeCoverage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Programme code from the rules table: PKH, SEMBAKO, PBI_JK, ...
+	Programme string `protobuf:"bytes,1,opt,name=programme,proto3" json:"programme,omitempty"`
+	// Families within the region the run made eligible, quotas applied.
+	Eligible int64 `protobuf:"varint,2,opt,name=eligible,proto3" json:"eligible,omitempty"`
+	// The programme's quota in the rules table in force. The table's quotas
+	// are national, so they are reported in the national view only: 0 in a
+	// province or regency, and 0 for a programme without a quota.
+	Quota int64 `protobuf:"varint,3,opt,name=quota,proto3" json:"quota,omitempty"`
+	// The share of the quota used: eligible_persons / quota for a quota
+	// counted in persons (PBI JK), eligible / quota for one counted in
+	// families; 0 when quota is 0.
+	Coverage float64 `protobuf:"fixed64,4,opt,name=coverage,proto3" json:"coverage,omitempty"`
+	// Living members of the eligible families: what they take from a quota
+	// counted in persons.
+	EligiblePersons int64 `protobuf:"varint,5,opt,name=eligible_persons,json=eligiblePersons,proto3" json:"eligible_persons,omitempty"`
+	// What the quota counts, "persons" or "families"; empty when quota is 0.
+	QuotaUnit     string `protobuf:"bytes,6,opt,name=quota_unit,json=quotaUnit,proto3" json:"quota_unit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProgrammeCoverage) Reset() {
+	*x = ProgrammeCoverage{}
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProgrammeCoverage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProgrammeCoverage) ProtoMessage() {}
+
+func (x *ProgrammeCoverage) ProtoReflect() protoreflect.Message {
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProgrammeCoverage.ProtoReflect.Descriptor instead.
+func (*ProgrammeCoverage) Descriptor() ([]byte, []int) {
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ProgrammeCoverage) GetProgramme() string {
+	if x != nil {
+		return x.Programme
+	}
+	return ""
+}
+
+func (x *ProgrammeCoverage) GetEligible() int64 {
+	if x != nil {
+		return x.Eligible
+	}
+	return 0
+}
+
+func (x *ProgrammeCoverage) GetQuota() int64 {
+	if x != nil {
+		return x.Quota
+	}
+	return 0
+}
+
+func (x *ProgrammeCoverage) GetCoverage() float64 {
+	if x != nil {
+		return x.Coverage
+	}
+	return 0
+}
+
+func (x *ProgrammeCoverage) GetEligiblePersons() int64 {
+	if x != nil {
+		return x.EligiblePersons
+	}
+	return 0
+}
+
+func (x *ProgrammeCoverage) GetQuotaUnit() string {
+	if x != nil {
+		return x.QuotaUnit
+	}
+	return ""
+}
+
 type TrainModelRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// MODEL_KIND_OLS (the regression PMT baseline) or MODEL_KIND_GBT.
@@ -2162,7 +2463,7 @@ type TrainModelRequest struct {
 
 func (x *TrainModelRequest) Reset() {
 	*x = TrainModelRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[26]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2174,7 +2475,7 @@ func (x *TrainModelRequest) String() string {
 func (*TrainModelRequest) ProtoMessage() {}
 
 func (x *TrainModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[26]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2187,7 +2488,7 @@ func (x *TrainModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TrainModelRequest.ProtoReflect.Descriptor instead.
 func (*TrainModelRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{26}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *TrainModelRequest) GetKind() ModelKind {
@@ -2233,7 +2534,7 @@ type GBTParams struct {
 
 func (x *GBTParams) Reset() {
 	*x = GBTParams{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[27]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2245,7 +2546,7 @@ func (x *GBTParams) String() string {
 func (*GBTParams) ProtoMessage() {}
 
 func (x *GBTParams) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[27]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2258,7 +2559,7 @@ func (x *GBTParams) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GBTParams.ProtoReflect.Descriptor instead.
 func (*GBTParams) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{27}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GBTParams) GetRounds() int32 {
@@ -2337,7 +2638,7 @@ type Model struct {
 
 func (x *Model) Reset() {
 	*x = Model{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[28]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2349,7 +2650,7 @@ func (x *Model) String() string {
 func (*Model) ProtoMessage() {}
 
 func (x *Model) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[28]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2362,7 +2663,7 @@ func (x *Model) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Model.ProtoReflect.Descriptor instead.
 func (*Model) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{28}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Model) GetName() string {
@@ -2466,7 +2767,7 @@ type GetModelRequest struct {
 
 func (x *GetModelRequest) Reset() {
 	*x = GetModelRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[29]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2478,7 +2779,7 @@ func (x *GetModelRequest) String() string {
 func (*GetModelRequest) ProtoMessage() {}
 
 func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[29]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2491,7 +2792,7 @@ func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelRequest.ProtoReflect.Descriptor instead.
 func (*GetModelRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{29}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetModelRequest) GetName() string {
@@ -2511,7 +2812,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[30]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2523,7 +2824,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[30]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2536,7 +2837,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{30}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListModelsRequest) GetPageSize() int32 {
@@ -2563,7 +2864,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[31]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2575,7 +2876,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[31]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2588,7 +2889,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{31}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListModelsResponse) GetModels() []*Model {
@@ -2617,7 +2918,7 @@ type ActivateModelRequest struct {
 
 func (x *ActivateModelRequest) Reset() {
 	*x = ActivateModelRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[32]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2629,7 +2930,7 @@ func (x *ActivateModelRequest) String() string {
 func (*ActivateModelRequest) ProtoMessage() {}
 
 func (x *ActivateModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[32]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2642,7 +2943,7 @@ func (x *ActivateModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivateModelRequest.ProtoReflect.Descriptor instead.
 func (*ActivateModelRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{32}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ActivateModelRequest) GetName() string {
@@ -2669,7 +2970,7 @@ type EvaluateModelRequest struct {
 
 func (x *EvaluateModelRequest) Reset() {
 	*x = EvaluateModelRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[33]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2681,7 +2982,7 @@ func (x *EvaluateModelRequest) String() string {
 func (*EvaluateModelRequest) ProtoMessage() {}
 
 func (x *EvaluateModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[33]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2694,7 +2995,7 @@ func (x *EvaluateModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvaluateModelRequest.ProtoReflect.Descriptor instead.
 func (*EvaluateModelRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{33}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *EvaluateModelRequest) GetName() string {
@@ -2722,7 +3023,7 @@ type ModelEvaluation struct {
 
 func (x *ModelEvaluation) Reset() {
 	*x = ModelEvaluation{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[34]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2734,7 +3035,7 @@ func (x *ModelEvaluation) String() string {
 func (*ModelEvaluation) ProtoMessage() {}
 
 func (x *ModelEvaluation) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[34]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2747,7 +3048,7 @@ func (x *ModelEvaluation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelEvaluation.ProtoReflect.Descriptor instead.
 func (*ModelEvaluation) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{34}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ModelEvaluation) GetModel() string {
@@ -2797,7 +3098,7 @@ type TargetingMetrics struct {
 
 func (x *TargetingMetrics) Reset() {
 	*x = TargetingMetrics{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[35]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2809,7 +3110,7 @@ func (x *TargetingMetrics) String() string {
 func (*TargetingMetrics) ProtoMessage() {}
 
 func (x *TargetingMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[35]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2822,7 +3123,7 @@ func (x *TargetingMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TargetingMetrics.ProtoReflect.Descriptor instead.
 func (*TargetingMetrics) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{35}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *TargetingMetrics) GetFamilies() int32 {
@@ -2868,7 +3169,7 @@ type CoverageMetrics struct {
 
 func (x *CoverageMetrics) Reset() {
 	*x = CoverageMetrics{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[36]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2880,7 +3181,7 @@ func (x *CoverageMetrics) String() string {
 func (*CoverageMetrics) ProtoMessage() {}
 
 func (x *CoverageMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[36]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2893,7 +3194,7 @@ func (x *CoverageMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CoverageMetrics.ProtoReflect.Descriptor instead.
 func (*CoverageMetrics) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{36}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CoverageMetrics) GetCoverage() float64 {
@@ -2931,7 +3232,7 @@ type GroupMetrics struct {
 
 func (x *GroupMetrics) Reset() {
 	*x = GroupMetrics{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[37]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2943,7 +3244,7 @@ func (x *GroupMetrics) String() string {
 func (*GroupMetrics) ProtoMessage() {}
 
 func (x *GroupMetrics) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[37]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2956,7 +3257,7 @@ func (x *GroupMetrics) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupMetrics.ProtoReflect.Descriptor instead.
 func (*GroupMetrics) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{37}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GroupMetrics) GetBreakdown() string {
@@ -3005,7 +3306,7 @@ type StartRankingRunRequest struct {
 
 func (x *StartRankingRunRequest) Reset() {
 	*x = StartRankingRunRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[38]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3017,7 +3318,7 @@ func (x *StartRankingRunRequest) String() string {
 func (*StartRankingRunRequest) ProtoMessage() {}
 
 func (x *StartRankingRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[38]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3030,7 +3331,7 @@ func (x *StartRankingRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartRankingRunRequest.ProtoReflect.Descriptor instead.
 func (*StartRankingRunRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{38}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *StartRankingRunRequest) GetRunId() string {
@@ -3066,7 +3367,7 @@ type RankingRun struct {
 
 func (x *RankingRun) Reset() {
 	*x = RankingRun{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[39]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3078,7 +3379,7 @@ func (x *RankingRun) String() string {
 func (*RankingRun) ProtoMessage() {}
 
 func (x *RankingRun) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[39]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3091,7 +3392,7 @@ func (x *RankingRun) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RankingRun.ProtoReflect.Descriptor instead.
 func (*RankingRun) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{39}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RankingRun) GetName() string {
@@ -3181,7 +3482,7 @@ type GetRankingRunRequest struct {
 
 func (x *GetRankingRunRequest) Reset() {
 	*x = GetRankingRunRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[40]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3193,7 +3494,7 @@ func (x *GetRankingRunRequest) String() string {
 func (*GetRankingRunRequest) ProtoMessage() {}
 
 func (x *GetRankingRunRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[40]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3206,7 +3507,7 @@ func (x *GetRankingRunRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRankingRunRequest.ProtoReflect.Descriptor instead.
 func (*GetRankingRunRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{40}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetRankingRunRequest) GetName() string {
@@ -3226,7 +3527,7 @@ type ListRankingRunsRequest struct {
 
 func (x *ListRankingRunsRequest) Reset() {
 	*x = ListRankingRunsRequest{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[41]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3238,7 +3539,7 @@ func (x *ListRankingRunsRequest) String() string {
 func (*ListRankingRunsRequest) ProtoMessage() {}
 
 func (x *ListRankingRunsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[41]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3251,7 +3552,7 @@ func (x *ListRankingRunsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRankingRunsRequest.ProtoReflect.Descriptor instead.
 func (*ListRankingRunsRequest) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{41}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ListRankingRunsRequest) GetPageSize() int32 {
@@ -3278,7 +3579,7 @@ type ListRankingRunsResponse struct {
 
 func (x *ListRankingRunsResponse) Reset() {
 	*x = ListRankingRunsResponse{}
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[42]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3290,7 +3591,7 @@ func (x *ListRankingRunsResponse) String() string {
 func (*ListRankingRunsResponse) ProtoMessage() {}
 
 func (x *ListRankingRunsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[42]
+	mi := &file_dtsen_scoring_v1_scoring_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3303,7 +3604,7 @@ func (x *ListRankingRunsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRankingRunsResponse.ProtoReflect.Descriptor instead.
 func (*ListRankingRunsResponse) Descriptor() ([]byte, []int) {
-	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{42}
+	return file_dtsen_scoring_v1_scoring_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ListRankingRunsResponse) GetRuns() []*RankingRun {
@@ -3485,7 +3786,33 @@ const file_dtsen_scoring_v1_scoring_proto_rawDesc = "" +
 	"\rlost_families\x18\t \x03(\tR\flostFamilies\x1a>\n" +
 	"\x10LossReasonsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"\xb9\x01\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"4\n" +
+	"\x1aGetRegionStatisticsRequest\x12\x16\n" +
+	"\x06region\x18\x01 \x01(\tR\x06region\"\x8d\x02\n" +
+	"\x10RegionStatistics\x12\x16\n" +
+	"\x06region\x18\x01 \x01(\tR\x06region\x12\x1f\n" +
+	"\vranking_run\x18\x02 \x01(\tR\n" +
+	"rankingRun\x12\x1a\n" +
+	"\bfamilies\x18\x03 \x01(\x03R\bfamilies\x12\x18\n" +
+	"\adeciles\x18\x04 \x03(\x03R\adeciles\x12E\n" +
+	"\n" +
+	"subregions\x18\x05 \x03(\v2%.dtsen.scoring.v1.SubregionStatisticsR\n" +
+	"subregions\x12C\n" +
+	"\n" +
+	"programmes\x18\x06 \x03(\v2#.dtsen.scoring.v1.ProgrammeCoverageR\n" +
+	"programmes\"c\n" +
+	"\x13SubregionStatistics\x12\x16\n" +
+	"\x06region\x18\x01 \x01(\tR\x06region\x12\x1a\n" +
+	"\bfamilies\x18\x02 \x01(\x03R\bfamilies\x12\x18\n" +
+	"\adeciles\x18\x03 \x03(\x03R\adeciles\"\xc9\x01\n" +
+	"\x11ProgrammeCoverage\x12\x1c\n" +
+	"\tprogramme\x18\x01 \x01(\tR\tprogramme\x12\x1a\n" +
+	"\beligible\x18\x02 \x01(\x03R\beligible\x12\x14\n" +
+	"\x05quota\x18\x03 \x01(\x03R\x05quota\x12\x1a\n" +
+	"\bcoverage\x18\x04 \x01(\x01R\bcoverage\x12)\n" +
+	"\x10eligible_persons\x18\x05 \x01(\x03R\x0feligiblePersons\x12\x1d\n" +
+	"\n" +
+	"quota_unit\x18\x06 \x01(\tR\tquotaUnit\"\xb9\x01\n" +
 	"\x11TrainModelRequest\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.dtsen.scoring.v1.ModelKindR\x04kind\x12%\n" +
 	"\x0evalid_fraction\x18\x02 \x01(\x01R\rvalidFraction\x12\x1d\n" +
@@ -3606,7 +3933,7 @@ const file_dtsen_scoring_v1_scoring_proto_rawDesc = "" +
 	"\x11RUN_STATE_PENDING\x10\x01\x12\x15\n" +
 	"\x11RUN_STATE_RUNNING\x10\x02\x12\x17\n" +
 	"\x13RUN_STATE_SUCCEEDED\x10\x03\x12\x14\n" +
-	"\x10RUN_STATE_FAILED\x10\x042\x97\v\n" +
+	"\x10RUN_STATE_FAILED\x10\x042\x80\f\n" +
 	"\x0eScoringService\x12X\n" +
 	"\x0eGetFamilyScore\x12'.dtsen.scoring.v1.GetFamilyScoreRequest\x1a\x1d.dtsen.scoring.v1.FamilyScore\x12i\n" +
 	"\x10ListScoreHistory\x12).dtsen.scoring.v1.ListScoreHistoryRequest\x1a*.dtsen.scoring.v1.ListScoreHistoryResponse\x12j\n" +
@@ -3614,7 +3941,8 @@ const file_dtsen_scoring_v1_scoring_proto_rawDesc = "" +
 	"\fListEligible\x12%.dtsen.scoring.v1.ListEligibleRequest\x1a&.dtsen.scoring.v1.ListEligibleResponse\x12{\n" +
 	"\x16ListFieldVerifications\x12/.dtsen.scoring.v1.ListFieldVerificationsRequest\x1a0.dtsen.scoring.v1.ListFieldVerificationsResponse\x12Z\n" +
 	"\vListNotices\x12$.dtsen.scoring.v1.ListNoticesRequest\x1a%.dtsen.scoring.v1.ListNoticesResponse\x12g\n" +
-	"\x13GetTransitionReport\x12,.dtsen.scoring.v1.GetTransitionReportRequest\x1a\".dtsen.scoring.v1.TransitionReport\x12J\n" +
+	"\x13GetTransitionReport\x12,.dtsen.scoring.v1.GetTransitionReportRequest\x1a\".dtsen.scoring.v1.TransitionReport\x12g\n" +
+	"\x13GetRegionStatistics\x12,.dtsen.scoring.v1.GetRegionStatisticsRequest\x1a\".dtsen.scoring.v1.RegionStatistics\x12J\n" +
 	"\n" +
 	"TrainModel\x12#.dtsen.scoring.v1.TrainModelRequest\x1a\x17.dtsen.scoring.v1.Model\x12F\n" +
 	"\bGetModel\x12!.dtsen.scoring.v1.GetModelRequest\x1a\x17.dtsen.scoring.v1.Model\x12W\n" +
@@ -3639,7 +3967,7 @@ func file_dtsen_scoring_v1_scoring_proto_rawDescGZIP() []byte {
 }
 
 var file_dtsen_scoring_v1_scoring_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_dtsen_scoring_v1_scoring_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
+var file_dtsen_scoring_v1_scoring_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
 var file_dtsen_scoring_v1_scoring_proto_goTypes = []any{
 	(EligibilityStatus)(0),                 // 0: dtsen.scoring.v1.EligibilityStatus
 	(EntitlementPhase)(0),                  // 1: dtsen.scoring.v1.EntitlementPhase
@@ -3672,28 +4000,32 @@ var file_dtsen_scoring_v1_scoring_proto_goTypes = []any{
 	(*TransitionReport)(nil),               // 28: dtsen.scoring.v1.TransitionReport
 	(*RegionTransition)(nil),               // 29: dtsen.scoring.v1.RegionTransition
 	(*ProgrammeTransition)(nil),            // 30: dtsen.scoring.v1.ProgrammeTransition
-	(*TrainModelRequest)(nil),              // 31: dtsen.scoring.v1.TrainModelRequest
-	(*GBTParams)(nil),                      // 32: dtsen.scoring.v1.GBTParams
-	(*Model)(nil),                          // 33: dtsen.scoring.v1.Model
-	(*GetModelRequest)(nil),                // 34: dtsen.scoring.v1.GetModelRequest
-	(*ListModelsRequest)(nil),              // 35: dtsen.scoring.v1.ListModelsRequest
-	(*ListModelsResponse)(nil),             // 36: dtsen.scoring.v1.ListModelsResponse
-	(*ActivateModelRequest)(nil),           // 37: dtsen.scoring.v1.ActivateModelRequest
-	(*EvaluateModelRequest)(nil),           // 38: dtsen.scoring.v1.EvaluateModelRequest
-	(*ModelEvaluation)(nil),                // 39: dtsen.scoring.v1.ModelEvaluation
-	(*TargetingMetrics)(nil),               // 40: dtsen.scoring.v1.TargetingMetrics
-	(*CoverageMetrics)(nil),                // 41: dtsen.scoring.v1.CoverageMetrics
-	(*GroupMetrics)(nil),                   // 42: dtsen.scoring.v1.GroupMetrics
-	(*StartRankingRunRequest)(nil),         // 43: dtsen.scoring.v1.StartRankingRunRequest
-	(*RankingRun)(nil),                     // 44: dtsen.scoring.v1.RankingRun
-	(*GetRankingRunRequest)(nil),           // 45: dtsen.scoring.v1.GetRankingRunRequest
-	(*ListRankingRunsRequest)(nil),         // 46: dtsen.scoring.v1.ListRankingRunsRequest
-	(*ListRankingRunsResponse)(nil),        // 47: dtsen.scoring.v1.ListRankingRunsResponse
-	nil,                                    // 48: dtsen.scoring.v1.ProgrammeTransition.LossReasonsEntry
-	(*timestamppb.Timestamp)(nil),          // 49: google.protobuf.Timestamp
+	(*GetRegionStatisticsRequest)(nil),     // 31: dtsen.scoring.v1.GetRegionStatisticsRequest
+	(*RegionStatistics)(nil),               // 32: dtsen.scoring.v1.RegionStatistics
+	(*SubregionStatistics)(nil),            // 33: dtsen.scoring.v1.SubregionStatistics
+	(*ProgrammeCoverage)(nil),              // 34: dtsen.scoring.v1.ProgrammeCoverage
+	(*TrainModelRequest)(nil),              // 35: dtsen.scoring.v1.TrainModelRequest
+	(*GBTParams)(nil),                      // 36: dtsen.scoring.v1.GBTParams
+	(*Model)(nil),                          // 37: dtsen.scoring.v1.Model
+	(*GetModelRequest)(nil),                // 38: dtsen.scoring.v1.GetModelRequest
+	(*ListModelsRequest)(nil),              // 39: dtsen.scoring.v1.ListModelsRequest
+	(*ListModelsResponse)(nil),             // 40: dtsen.scoring.v1.ListModelsResponse
+	(*ActivateModelRequest)(nil),           // 41: dtsen.scoring.v1.ActivateModelRequest
+	(*EvaluateModelRequest)(nil),           // 42: dtsen.scoring.v1.EvaluateModelRequest
+	(*ModelEvaluation)(nil),                // 43: dtsen.scoring.v1.ModelEvaluation
+	(*TargetingMetrics)(nil),               // 44: dtsen.scoring.v1.TargetingMetrics
+	(*CoverageMetrics)(nil),                // 45: dtsen.scoring.v1.CoverageMetrics
+	(*GroupMetrics)(nil),                   // 46: dtsen.scoring.v1.GroupMetrics
+	(*StartRankingRunRequest)(nil),         // 47: dtsen.scoring.v1.StartRankingRunRequest
+	(*RankingRun)(nil),                     // 48: dtsen.scoring.v1.RankingRun
+	(*GetRankingRunRequest)(nil),           // 49: dtsen.scoring.v1.GetRankingRunRequest
+	(*ListRankingRunsRequest)(nil),         // 50: dtsen.scoring.v1.ListRankingRunsRequest
+	(*ListRankingRunsResponse)(nil),        // 51: dtsen.scoring.v1.ListRankingRunsResponse
+	nil,                                    // 52: dtsen.scoring.v1.ProgrammeTransition.LossReasonsEntry
+	(*timestamppb.Timestamp)(nil),          // 53: google.protobuf.Timestamp
 }
 var file_dtsen_scoring_v1_scoring_proto_depIdxs = []int32{
-	49, // 0: dtsen.scoring.v1.FamilyScore.scored_time:type_name -> google.protobuf.Timestamp
+	53, // 0: dtsen.scoring.v1.FamilyScore.scored_time:type_name -> google.protobuf.Timestamp
 	8,  // 1: dtsen.scoring.v1.FamilyScore.explanation:type_name -> dtsen.scoring.v1.Explanation
 	10, // 2: dtsen.scoring.v1.FamilyScore.flags:type_name -> dtsen.scoring.v1.Flag
 	9,  // 3: dtsen.scoring.v1.Explanation.raising:type_name -> dtsen.scoring.v1.Factor
@@ -3704,83 +4036,87 @@ var file_dtsen_scoring_v1_scoring_proto_depIdxs = []int32{
 	5,  // 8: dtsen.scoring.v1.Factor.phrase:type_name -> dtsen.scoring.v1.LocalizedText
 	5,  // 9: dtsen.scoring.v1.Flag.text:type_name -> dtsen.scoring.v1.LocalizedText
 	13, // 10: dtsen.scoring.v1.ListScoreHistoryResponse.records:type_name -> dtsen.scoring.v1.ScoreRecord
-	49, // 11: dtsen.scoring.v1.ScoreRecord.scored_time:type_name -> google.protobuf.Timestamp
-	49, // 12: dtsen.scoring.v1.FamilyEligibility.decided_time:type_name -> google.protobuf.Timestamp
+	53, // 11: dtsen.scoring.v1.ScoreRecord.scored_time:type_name -> google.protobuf.Timestamp
+	53, // 12: dtsen.scoring.v1.FamilyEligibility.decided_time:type_name -> google.protobuf.Timestamp
 	16, // 13: dtsen.scoring.v1.FamilyEligibility.programmes:type_name -> dtsen.scoring.v1.ProgrammeEligibility
 	5,  // 14: dtsen.scoring.v1.ProgrammeEligibility.programme_name:type_name -> dtsen.scoring.v1.LocalizedText
 	0,  // 15: dtsen.scoring.v1.ProgrammeEligibility.status:type_name -> dtsen.scoring.v1.EligibilityStatus
 	17, // 16: dtsen.scoring.v1.ProgrammeEligibility.reasons:type_name -> dtsen.scoring.v1.Reason
 	1,  // 17: dtsen.scoring.v1.ProgrammeEligibility.phase:type_name -> dtsen.scoring.v1.EntitlementPhase
-	49, // 18: dtsen.scoring.v1.ProgrammeEligibility.objection_deadline:type_name -> google.protobuf.Timestamp
-	49, // 19: dtsen.scoring.v1.ProgrammeEligibility.loss_effective_time:type_name -> google.protobuf.Timestamp
+	53, // 18: dtsen.scoring.v1.ProgrammeEligibility.objection_deadline:type_name -> google.protobuf.Timestamp
+	53, // 19: dtsen.scoring.v1.ProgrammeEligibility.loss_effective_time:type_name -> google.protobuf.Timestamp
 	5,  // 20: dtsen.scoring.v1.Reason.text:type_name -> dtsen.scoring.v1.LocalizedText
 	20, // 21: dtsen.scoring.v1.ListEligibleResponse.families:type_name -> dtsen.scoring.v1.EligibleFamily
 	23, // 22: dtsen.scoring.v1.ListFieldVerificationsResponse.families:type_name -> dtsen.scoring.v1.FlaggedFamily
-	49, // 23: dtsen.scoring.v1.FlaggedFamily.scored_time:type_name -> google.protobuf.Timestamp
+	53, // 23: dtsen.scoring.v1.FlaggedFamily.scored_time:type_name -> google.protobuf.Timestamp
 	26, // 24: dtsen.scoring.v1.ListNoticesResponse.notices:type_name -> dtsen.scoring.v1.Notice
 	0,  // 25: dtsen.scoring.v1.Notice.old_status:type_name -> dtsen.scoring.v1.EligibilityStatus
 	0,  // 26: dtsen.scoring.v1.Notice.new_status:type_name -> dtsen.scoring.v1.EligibilityStatus
 	17, // 27: dtsen.scoring.v1.Notice.reasons:type_name -> dtsen.scoring.v1.Reason
-	49, // 28: dtsen.scoring.v1.Notice.issue_time:type_name -> google.protobuf.Timestamp
-	49, // 29: dtsen.scoring.v1.Notice.objection_deadline:type_name -> google.protobuf.Timestamp
-	49, // 30: dtsen.scoring.v1.Notice.effective_time:type_name -> google.protobuf.Timestamp
+	53, // 28: dtsen.scoring.v1.Notice.issue_time:type_name -> google.protobuf.Timestamp
+	53, // 29: dtsen.scoring.v1.Notice.objection_deadline:type_name -> google.protobuf.Timestamp
+	53, // 30: dtsen.scoring.v1.Notice.effective_time:type_name -> google.protobuf.Timestamp
 	5,  // 31: dtsen.scoring.v1.Notice.text:type_name -> dtsen.scoring.v1.LocalizedText
 	30, // 32: dtsen.scoring.v1.TransitionReport.programmes:type_name -> dtsen.scoring.v1.ProgrammeTransition
 	29, // 33: dtsen.scoring.v1.TransitionReport.subregions:type_name -> dtsen.scoring.v1.RegionTransition
 	30, // 34: dtsen.scoring.v1.RegionTransition.programmes:type_name -> dtsen.scoring.v1.ProgrammeTransition
-	48, // 35: dtsen.scoring.v1.ProgrammeTransition.loss_reasons:type_name -> dtsen.scoring.v1.ProgrammeTransition.LossReasonsEntry
-	2,  // 36: dtsen.scoring.v1.TrainModelRequest.kind:type_name -> dtsen.scoring.v1.ModelKind
-	32, // 37: dtsen.scoring.v1.TrainModelRequest.gbt:type_name -> dtsen.scoring.v1.GBTParams
-	2,  // 38: dtsen.scoring.v1.Model.kind:type_name -> dtsen.scoring.v1.ModelKind
-	3,  // 39: dtsen.scoring.v1.Model.state:type_name -> dtsen.scoring.v1.ModelState
-	49, // 40: dtsen.scoring.v1.Model.create_time:type_name -> google.protobuf.Timestamp
-	49, // 41: dtsen.scoring.v1.Model.activate_time:type_name -> google.protobuf.Timestamp
-	49, // 42: dtsen.scoring.v1.Model.retire_time:type_name -> google.protobuf.Timestamp
-	33, // 43: dtsen.scoring.v1.ListModelsResponse.models:type_name -> dtsen.scoring.v1.Model
-	40, // 44: dtsen.scoring.v1.ModelEvaluation.metrics:type_name -> dtsen.scoring.v1.TargetingMetrics
-	40, // 45: dtsen.scoring.v1.ModelEvaluation.baseline:type_name -> dtsen.scoring.v1.TargetingMetrics
-	41, // 46: dtsen.scoring.v1.TargetingMetrics.coverages:type_name -> dtsen.scoring.v1.CoverageMetrics
-	42, // 47: dtsen.scoring.v1.TargetingMetrics.groups:type_name -> dtsen.scoring.v1.GroupMetrics
-	41, // 48: dtsen.scoring.v1.GroupMetrics.coverages:type_name -> dtsen.scoring.v1.CoverageMetrics
-	4,  // 49: dtsen.scoring.v1.RankingRun.state:type_name -> dtsen.scoring.v1.RunState
-	49, // 50: dtsen.scoring.v1.RankingRun.start_time:type_name -> google.protobuf.Timestamp
-	49, // 51: dtsen.scoring.v1.RankingRun.finish_time:type_name -> google.protobuf.Timestamp
-	44, // 52: dtsen.scoring.v1.ListRankingRunsResponse.runs:type_name -> dtsen.scoring.v1.RankingRun
-	6,  // 53: dtsen.scoring.v1.ScoringService.GetFamilyScore:input_type -> dtsen.scoring.v1.GetFamilyScoreRequest
-	11, // 54: dtsen.scoring.v1.ScoringService.ListScoreHistory:input_type -> dtsen.scoring.v1.ListScoreHistoryRequest
-	14, // 55: dtsen.scoring.v1.ScoringService.GetFamilyEligibility:input_type -> dtsen.scoring.v1.GetFamilyEligibilityRequest
-	18, // 56: dtsen.scoring.v1.ScoringService.ListEligible:input_type -> dtsen.scoring.v1.ListEligibleRequest
-	21, // 57: dtsen.scoring.v1.ScoringService.ListFieldVerifications:input_type -> dtsen.scoring.v1.ListFieldVerificationsRequest
-	24, // 58: dtsen.scoring.v1.ScoringService.ListNotices:input_type -> dtsen.scoring.v1.ListNoticesRequest
-	27, // 59: dtsen.scoring.v1.ScoringService.GetTransitionReport:input_type -> dtsen.scoring.v1.GetTransitionReportRequest
-	31, // 60: dtsen.scoring.v1.ScoringService.TrainModel:input_type -> dtsen.scoring.v1.TrainModelRequest
-	34, // 61: dtsen.scoring.v1.ScoringService.GetModel:input_type -> dtsen.scoring.v1.GetModelRequest
-	35, // 62: dtsen.scoring.v1.ScoringService.ListModels:input_type -> dtsen.scoring.v1.ListModelsRequest
-	37, // 63: dtsen.scoring.v1.ScoringService.ActivateModel:input_type -> dtsen.scoring.v1.ActivateModelRequest
-	38, // 64: dtsen.scoring.v1.ScoringService.EvaluateModel:input_type -> dtsen.scoring.v1.EvaluateModelRequest
-	43, // 65: dtsen.scoring.v1.ScoringService.StartRankingRun:input_type -> dtsen.scoring.v1.StartRankingRunRequest
-	45, // 66: dtsen.scoring.v1.ScoringService.GetRankingRun:input_type -> dtsen.scoring.v1.GetRankingRunRequest
-	46, // 67: dtsen.scoring.v1.ScoringService.ListRankingRuns:input_type -> dtsen.scoring.v1.ListRankingRunsRequest
-	7,  // 68: dtsen.scoring.v1.ScoringService.GetFamilyScore:output_type -> dtsen.scoring.v1.FamilyScore
-	12, // 69: dtsen.scoring.v1.ScoringService.ListScoreHistory:output_type -> dtsen.scoring.v1.ListScoreHistoryResponse
-	15, // 70: dtsen.scoring.v1.ScoringService.GetFamilyEligibility:output_type -> dtsen.scoring.v1.FamilyEligibility
-	19, // 71: dtsen.scoring.v1.ScoringService.ListEligible:output_type -> dtsen.scoring.v1.ListEligibleResponse
-	22, // 72: dtsen.scoring.v1.ScoringService.ListFieldVerifications:output_type -> dtsen.scoring.v1.ListFieldVerificationsResponse
-	25, // 73: dtsen.scoring.v1.ScoringService.ListNotices:output_type -> dtsen.scoring.v1.ListNoticesResponse
-	28, // 74: dtsen.scoring.v1.ScoringService.GetTransitionReport:output_type -> dtsen.scoring.v1.TransitionReport
-	33, // 75: dtsen.scoring.v1.ScoringService.TrainModel:output_type -> dtsen.scoring.v1.Model
-	33, // 76: dtsen.scoring.v1.ScoringService.GetModel:output_type -> dtsen.scoring.v1.Model
-	36, // 77: dtsen.scoring.v1.ScoringService.ListModels:output_type -> dtsen.scoring.v1.ListModelsResponse
-	33, // 78: dtsen.scoring.v1.ScoringService.ActivateModel:output_type -> dtsen.scoring.v1.Model
-	39, // 79: dtsen.scoring.v1.ScoringService.EvaluateModel:output_type -> dtsen.scoring.v1.ModelEvaluation
-	44, // 80: dtsen.scoring.v1.ScoringService.StartRankingRun:output_type -> dtsen.scoring.v1.RankingRun
-	44, // 81: dtsen.scoring.v1.ScoringService.GetRankingRun:output_type -> dtsen.scoring.v1.RankingRun
-	47, // 82: dtsen.scoring.v1.ScoringService.ListRankingRuns:output_type -> dtsen.scoring.v1.ListRankingRunsResponse
-	68, // [68:83] is the sub-list for method output_type
-	53, // [53:68] is the sub-list for method input_type
-	53, // [53:53] is the sub-list for extension type_name
-	53, // [53:53] is the sub-list for extension extendee
-	0,  // [0:53] is the sub-list for field type_name
+	52, // 35: dtsen.scoring.v1.ProgrammeTransition.loss_reasons:type_name -> dtsen.scoring.v1.ProgrammeTransition.LossReasonsEntry
+	33, // 36: dtsen.scoring.v1.RegionStatistics.subregions:type_name -> dtsen.scoring.v1.SubregionStatistics
+	34, // 37: dtsen.scoring.v1.RegionStatistics.programmes:type_name -> dtsen.scoring.v1.ProgrammeCoverage
+	2,  // 38: dtsen.scoring.v1.TrainModelRequest.kind:type_name -> dtsen.scoring.v1.ModelKind
+	36, // 39: dtsen.scoring.v1.TrainModelRequest.gbt:type_name -> dtsen.scoring.v1.GBTParams
+	2,  // 40: dtsen.scoring.v1.Model.kind:type_name -> dtsen.scoring.v1.ModelKind
+	3,  // 41: dtsen.scoring.v1.Model.state:type_name -> dtsen.scoring.v1.ModelState
+	53, // 42: dtsen.scoring.v1.Model.create_time:type_name -> google.protobuf.Timestamp
+	53, // 43: dtsen.scoring.v1.Model.activate_time:type_name -> google.protobuf.Timestamp
+	53, // 44: dtsen.scoring.v1.Model.retire_time:type_name -> google.protobuf.Timestamp
+	37, // 45: dtsen.scoring.v1.ListModelsResponse.models:type_name -> dtsen.scoring.v1.Model
+	44, // 46: dtsen.scoring.v1.ModelEvaluation.metrics:type_name -> dtsen.scoring.v1.TargetingMetrics
+	44, // 47: dtsen.scoring.v1.ModelEvaluation.baseline:type_name -> dtsen.scoring.v1.TargetingMetrics
+	45, // 48: dtsen.scoring.v1.TargetingMetrics.coverages:type_name -> dtsen.scoring.v1.CoverageMetrics
+	46, // 49: dtsen.scoring.v1.TargetingMetrics.groups:type_name -> dtsen.scoring.v1.GroupMetrics
+	45, // 50: dtsen.scoring.v1.GroupMetrics.coverages:type_name -> dtsen.scoring.v1.CoverageMetrics
+	4,  // 51: dtsen.scoring.v1.RankingRun.state:type_name -> dtsen.scoring.v1.RunState
+	53, // 52: dtsen.scoring.v1.RankingRun.start_time:type_name -> google.protobuf.Timestamp
+	53, // 53: dtsen.scoring.v1.RankingRun.finish_time:type_name -> google.protobuf.Timestamp
+	48, // 54: dtsen.scoring.v1.ListRankingRunsResponse.runs:type_name -> dtsen.scoring.v1.RankingRun
+	6,  // 55: dtsen.scoring.v1.ScoringService.GetFamilyScore:input_type -> dtsen.scoring.v1.GetFamilyScoreRequest
+	11, // 56: dtsen.scoring.v1.ScoringService.ListScoreHistory:input_type -> dtsen.scoring.v1.ListScoreHistoryRequest
+	14, // 57: dtsen.scoring.v1.ScoringService.GetFamilyEligibility:input_type -> dtsen.scoring.v1.GetFamilyEligibilityRequest
+	18, // 58: dtsen.scoring.v1.ScoringService.ListEligible:input_type -> dtsen.scoring.v1.ListEligibleRequest
+	21, // 59: dtsen.scoring.v1.ScoringService.ListFieldVerifications:input_type -> dtsen.scoring.v1.ListFieldVerificationsRequest
+	24, // 60: dtsen.scoring.v1.ScoringService.ListNotices:input_type -> dtsen.scoring.v1.ListNoticesRequest
+	27, // 61: dtsen.scoring.v1.ScoringService.GetTransitionReport:input_type -> dtsen.scoring.v1.GetTransitionReportRequest
+	31, // 62: dtsen.scoring.v1.ScoringService.GetRegionStatistics:input_type -> dtsen.scoring.v1.GetRegionStatisticsRequest
+	35, // 63: dtsen.scoring.v1.ScoringService.TrainModel:input_type -> dtsen.scoring.v1.TrainModelRequest
+	38, // 64: dtsen.scoring.v1.ScoringService.GetModel:input_type -> dtsen.scoring.v1.GetModelRequest
+	39, // 65: dtsen.scoring.v1.ScoringService.ListModels:input_type -> dtsen.scoring.v1.ListModelsRequest
+	41, // 66: dtsen.scoring.v1.ScoringService.ActivateModel:input_type -> dtsen.scoring.v1.ActivateModelRequest
+	42, // 67: dtsen.scoring.v1.ScoringService.EvaluateModel:input_type -> dtsen.scoring.v1.EvaluateModelRequest
+	47, // 68: dtsen.scoring.v1.ScoringService.StartRankingRun:input_type -> dtsen.scoring.v1.StartRankingRunRequest
+	49, // 69: dtsen.scoring.v1.ScoringService.GetRankingRun:input_type -> dtsen.scoring.v1.GetRankingRunRequest
+	50, // 70: dtsen.scoring.v1.ScoringService.ListRankingRuns:input_type -> dtsen.scoring.v1.ListRankingRunsRequest
+	7,  // 71: dtsen.scoring.v1.ScoringService.GetFamilyScore:output_type -> dtsen.scoring.v1.FamilyScore
+	12, // 72: dtsen.scoring.v1.ScoringService.ListScoreHistory:output_type -> dtsen.scoring.v1.ListScoreHistoryResponse
+	15, // 73: dtsen.scoring.v1.ScoringService.GetFamilyEligibility:output_type -> dtsen.scoring.v1.FamilyEligibility
+	19, // 74: dtsen.scoring.v1.ScoringService.ListEligible:output_type -> dtsen.scoring.v1.ListEligibleResponse
+	22, // 75: dtsen.scoring.v1.ScoringService.ListFieldVerifications:output_type -> dtsen.scoring.v1.ListFieldVerificationsResponse
+	25, // 76: dtsen.scoring.v1.ScoringService.ListNotices:output_type -> dtsen.scoring.v1.ListNoticesResponse
+	28, // 77: dtsen.scoring.v1.ScoringService.GetTransitionReport:output_type -> dtsen.scoring.v1.TransitionReport
+	32, // 78: dtsen.scoring.v1.ScoringService.GetRegionStatistics:output_type -> dtsen.scoring.v1.RegionStatistics
+	37, // 79: dtsen.scoring.v1.ScoringService.TrainModel:output_type -> dtsen.scoring.v1.Model
+	37, // 80: dtsen.scoring.v1.ScoringService.GetModel:output_type -> dtsen.scoring.v1.Model
+	40, // 81: dtsen.scoring.v1.ScoringService.ListModels:output_type -> dtsen.scoring.v1.ListModelsResponse
+	37, // 82: dtsen.scoring.v1.ScoringService.ActivateModel:output_type -> dtsen.scoring.v1.Model
+	43, // 83: dtsen.scoring.v1.ScoringService.EvaluateModel:output_type -> dtsen.scoring.v1.ModelEvaluation
+	48, // 84: dtsen.scoring.v1.ScoringService.StartRankingRun:output_type -> dtsen.scoring.v1.RankingRun
+	48, // 85: dtsen.scoring.v1.ScoringService.GetRankingRun:output_type -> dtsen.scoring.v1.RankingRun
+	51, // 86: dtsen.scoring.v1.ScoringService.ListRankingRuns:output_type -> dtsen.scoring.v1.ListRankingRunsResponse
+	71, // [71:87] is the sub-list for method output_type
+	55, // [55:71] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_dtsen_scoring_v1_scoring_proto_init() }
@@ -3794,7 +4130,7 @@ func file_dtsen_scoring_v1_scoring_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_dtsen_scoring_v1_scoring_proto_rawDesc), len(file_dtsen_scoring_v1_scoring_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   44,
+			NumMessages:   48,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

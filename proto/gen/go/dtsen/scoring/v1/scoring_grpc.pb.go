@@ -26,6 +26,7 @@ const (
 	ScoringService_ListFieldVerifications_FullMethodName = "/dtsen.scoring.v1.ScoringService/ListFieldVerifications"
 	ScoringService_ListNotices_FullMethodName            = "/dtsen.scoring.v1.ScoringService/ListNotices"
 	ScoringService_GetTransitionReport_FullMethodName    = "/dtsen.scoring.v1.ScoringService/GetTransitionReport"
+	ScoringService_GetRegionStatistics_FullMethodName    = "/dtsen.scoring.v1.ScoringService/GetRegionStatistics"
 	ScoringService_TrainModel_FullMethodName             = "/dtsen.scoring.v1.ScoringService/TrainModel"
 	ScoringService_GetModel_FullMethodName               = "/dtsen.scoring.v1.ScoringService/GetModel"
 	ScoringService_ListModels_FullMethodName             = "/dtsen.scoring.v1.ScoringService/ListModels"
@@ -71,6 +72,11 @@ type ScoringServiceClient interface {
 	// Returns, for a region, who gains and who loses each programme between
 	// the old DTKS recipient lists and the last successful ranking run.
 	GetTransitionReport(ctx context.Context, in *GetTransitionReportRequest, opts ...grpc.CallOption) (*TransitionReport, error)
+	// Returns, for the nation, a province or a regency, how many families the
+	// newest successful ranking run placed in each national decile, the same
+	// for each of its subregions, and how many it made eligible for each
+	// programme against the programme's quota: counts only, never a family.
+	GetRegionStatistics(ctx context.Context, in *GetRegionStatisticsRequest, opts ...grpc.CallOption) (*RegionStatistics, error)
 	// Trains a model on the survey-measured consumption labels held by the
 	// income context and stores it TRAINED, with its evaluation. Training runs
 	// within the call: set a generous deadline.
@@ -169,6 +175,16 @@ func (c *scoringServiceClient) GetTransitionReport(ctx context.Context, in *GetT
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(TransitionReport)
 	err := c.cc.Invoke(ctx, ScoringService_GetTransitionReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *scoringServiceClient) GetRegionStatistics(ctx context.Context, in *GetRegionStatisticsRequest, opts ...grpc.CallOption) (*RegionStatistics, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RegionStatistics)
+	err := c.cc.Invoke(ctx, ScoringService_GetRegionStatistics_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -290,6 +306,11 @@ type ScoringServiceServer interface {
 	// Returns, for a region, who gains and who loses each programme between
 	// the old DTKS recipient lists and the last successful ranking run.
 	GetTransitionReport(context.Context, *GetTransitionReportRequest) (*TransitionReport, error)
+	// Returns, for the nation, a province or a regency, how many families the
+	// newest successful ranking run placed in each national decile, the same
+	// for each of its subregions, and how many it made eligible for each
+	// programme against the programme's quota: counts only, never a family.
+	GetRegionStatistics(context.Context, *GetRegionStatisticsRequest) (*RegionStatistics, error)
 	// Trains a model on the survey-measured consumption labels held by the
 	// income context and stores it TRAINED, with its evaluation. Training runs
 	// within the call: set a generous deadline.
@@ -344,6 +365,9 @@ func (UnimplementedScoringServiceServer) ListNotices(context.Context, *ListNotic
 }
 func (UnimplementedScoringServiceServer) GetTransitionReport(context.Context, *GetTransitionReportRequest) (*TransitionReport, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetTransitionReport not implemented")
+}
+func (UnimplementedScoringServiceServer) GetRegionStatistics(context.Context, *GetRegionStatisticsRequest) (*RegionStatistics, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetRegionStatistics not implemented")
 }
 func (UnimplementedScoringServiceServer) TrainModel(context.Context, *TrainModelRequest) (*Model, error) {
 	return nil, status.Error(codes.Unimplemented, "method TrainModel not implemented")
@@ -512,6 +536,24 @@ func _ScoringService_GetTransitionReport_Handler(srv interface{}, ctx context.Co
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ScoringServiceServer).GetTransitionReport(ctx, req.(*GetTransitionReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ScoringService_GetRegionStatistics_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetRegionStatisticsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ScoringServiceServer).GetRegionStatistics(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ScoringService_GetRegionStatistics_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ScoringServiceServer).GetRegionStatistics(ctx, req.(*GetRegionStatisticsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -694,6 +736,10 @@ var ScoringService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetTransitionReport",
 			Handler:    _ScoringService_GetTransitionReport_Handler,
+		},
+		{
+			MethodName: "GetRegionStatistics",
+			Handler:    _ScoringService_GetRegionStatistics_Handler,
 		},
 		{
 			MethodName: "TrainModel",
