@@ -26,6 +26,7 @@ import (
 
 	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
+	"github.com/dtsen-id/dtsen/gateway/web"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
@@ -65,6 +66,8 @@ func run(args []string) error {
 		"gRPC address of the service-usage service; empty: no service-usage routes")
 	scoringAddr := cfg.String("DTSEN_GATEWAY_SCORING_ADDR", "127.0.0.1:9105", "gRPC address of the scoring service; empty: no scoring routes")
 	grievanceAddr := cfg.String("DTSEN_GATEWAY_GRIEVANCE_ADDR", "127.0.0.1:9106", "gRPC address of the grievance service; empty: no case routes")
+	officialOrigin := cfg.String("DTSEN_GATEWAY_OFFICIAL_ORIGIN", "",
+		"the platform's official public origin (https://host), shown on the citizen page against look-alike sites; empty in development")
 	corsOrigins := cfg.String("DTSEN_GATEWAY_CORS_ORIGINS", "",
 		"comma-separated browser origins allowed cross-origin access, e.g. https://portal.example.go.id; empty: none")
 	authCfg := auth.RegisterConfig(cfg)
@@ -223,6 +226,10 @@ func run(args []string) error {
 		return err
 	}
 
+	pagesOpts := web.Options{OfficialOrigin: *officialOrigin}
+	if err := pagesOpts.Validate(); err != nil {
+		return err
+	}
 	limiter := ratelimit.New(rdb, "gateway", log)
 	if *rateSecret != "" {
 		limiter = limiter.WithKeySecret([]byte(*rateSecret))
@@ -243,6 +250,7 @@ func run(args []string) error {
 		RateLimits:            policy,
 		Idempotency:           idempotency.New(rdb, "gateway", *idemWindow, log),
 		ClientIP:              ratelimit.RemoteIP(proxies),
+		Pages:                 web.Handler(pagesOpts),
 		Citizen: server.CitizenOptions{SessionKey: key, Tokens: ownTokens, Actor: ownClient.ID, Limits: checkLimits,
 			Redis: rdb, RedisPrefix: "gateway"},
 	})

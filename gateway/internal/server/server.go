@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/textproto"
+	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -30,6 +31,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
+	"github.com/dtsen-id/dtsen/gateway/web"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/idempotency"
 	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
@@ -56,6 +58,10 @@ type Options struct {
 	Scoring grpc.ClientConnInterface
 	// Grievance connects the grievance context (cases); optional too.
 	Grievance grpc.ClientConnInterface
+
+	// Pages are the platform's web pages (gateway/web), served without a
+	// token on web.Pages and under web.AssetPrefix; nil serves none.
+	Pages http.Handler
 
 	// Verifier checks every request's bearer token (DESIGN.md §6); only
 	// /healthz, /readyz and /openapi.json are served without one. Required.
@@ -128,6 +134,17 @@ type gateway struct {
 	log     *slog.Logger
 	abuse   *abuse
 	routed  http.Handler // the mux behind the post-authentication limits
+	pages   http.Handler
+}
+
+// isPage reports whether r asks for one of the web pages or their assets;
+// any other method on those paths goes to the mux, which answers 405/404.
+func isPage(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	_, page := web.Pages[r.URL.Path]
+	return page || strings.HasPrefix(r.URL.Path, web.AssetPrefix)
 }
 
 // New returns the gateway's complete HTTP handler.
@@ -142,7 +159,8 @@ func New(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gateway{authn: &auth.Authenticator{Verifier: opts.Verifier}, cors: c, maxBody: opts.MaxBodyBytes, log: opts.Logger}
+	g := &gateway{authn: &auth.Authenticator{Verifier: opts.Verifier}, cors: c, maxBody: opts.MaxBodyBytes, log: opts.Logger,
+		pages: opts.Pages}
 	if g.maxBody <= 0 {
 		g.maxBody = DefaultMaxBodyBytes
 	}
@@ -257,6 +275,15 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve answers r and returns the caller's role ("" when unauthenticated).
 func (g *gateway) serve(w *statusRecorder, r *http.Request) auth.Role {
 	if g.cors.handle(w, r) {
+		return ""
+	}
+	if g.pages != nil && isPage(r) {
+		// Static pages carry no personal data. They are not held to the
+		// per-IP limit: on announcement day thousands of phones share one
+		// carrier-grade NAT address, and the page must load for all of them;
+		// what the page then calls is limited as usual.
+		stateFrom(r.Context()).route.Store(&r.URL.Path)
+		g.pages.ServeHTTP(w, r)
 		return ""
 	}
 	var role auth.Role

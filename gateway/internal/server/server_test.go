@@ -30,6 +30,7 @@ import (
 	"google.golang.org/protobuf/protoadapt"
 
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
+	"github.com/dtsen-id/dtsen/gateway/web"
 	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
@@ -218,6 +219,7 @@ func newEnv(t *testing.T, maxBody int64) *env {
 		Logger:         slog.New(slog.NewJSONHandler(e.logs, nil)),
 		TracerProvider: gwTP,
 		Propagators:    w3c,
+		Pages:          web.Handler(web.Options{}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -814,5 +816,29 @@ func TestReadinessCoversEveryUpstream(t *testing.T) {
 	withIncome.ServeHTTP(rec, authed(economics))
 	if rec.Code != http.StatusNotImplemented {
 		t.Fatalf("income route with an income upstream: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestPagesAreServedWithoutAToken: the web pages and their assets load
+// anonymously; every other path, and any other method on the pages' paths,
+// still goes through authentication.
+func TestPagesAreServedWithoutAToken(t *testing.T) {
+	e := newEnv(t, 0)
+	noToken := map[string]string{"Authorization": ""}
+	for path := range web.Pages {
+		resp, body := e.do(t, http.MethodGet, path, "", noToken)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+			resp.Header.Get("Content-Security-Policy") == "" || len(body) == 0 {
+			t.Errorf("GET %s: %d %s, CSP %q", path, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Security-Policy"))
+		}
+	}
+	for _, c := range []struct{ method, path string }{
+		{http.MethodPost, "/"},
+		{http.MethodGet, "/v1/persons/" + validNIK},
+		{http.MethodGet, "/officer/secret"},
+	} {
+		if resp, body := e.do(t, c.method, c.path, "", noToken); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s %s without a token: %d %s", c.method, c.path, resp.StatusCode, body)
+		}
 	}
 }
