@@ -419,7 +419,8 @@ func TestUnknownRouteIsJSON404(t *testing.T) {
 	ej := decodeError(t, resp, body, http.StatusNotFound, "NOT_FOUND")
 	gatewayReason(t, ej, server.ReasonRouteNotFound)
 
-	resp, body = e.do(t, http.MethodGet, "/", "", nil)
+	// "/" is the citizen page; a path beside the pages is the API's 404.
+	resp, body = e.do(t, http.MethodGet, "/citizen", "", nil)
 	decodeError(t, resp, body, http.StatusNotFound, "NOT_FOUND")
 }
 
