@@ -196,7 +196,9 @@ cat <<MSG
 DTSEN is running (SQLite under $var, logs under $var/log).
 
   REST gateway       $gw
-  OpenAPI            $gw/openapi.json
+  Web pages          $gw/  (Cek DTSEN: try NIK $DTSEN_DEMO_NIK with KK $DTSEN_DEMO_KK)
+                     $gw/officer  $gw/analyst  $gw/admin  (sign in: $gw/officer#token=<a token below>)
+  OpenAPI            $gw/openapi.json  (browsable: $gw/docs)
   gRPC (reflection)  registry $DTSEN_REGISTRY_GRPC_ADDR, asset $DTSEN_ASSET_GRPC_ADDR,
                      income $DTSEN_INCOME_GRPC_ADDR, serviceusage $DTSEN_SERVICEUSAGE_GRPC_ADDR,
                      scoring $DTSEN_SCORING_GRPC_ADDR, grievance $DTSEN_GRIEVANCE_GRPC_ADDR
