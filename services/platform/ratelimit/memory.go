@@ -22,7 +22,8 @@ func newMemory(maxBuckets int) *memory {
 	return &memory{tat: make(map[string]time.Time), max: maxBuckets}
 }
 
-func (m *memory) allow(bucket string, lim Limit, now time.Time) Decision {
+// decide runs GCRA on bucket at now, recording the request when count.
+func (m *memory) decide(bucket string, lim Limit, now time.Time, count bool) Decision {
 	interval := lim.interval()
 	tolerance := interval * time.Duration(lim.Requests)
 
@@ -35,6 +36,9 @@ func (m *memory) allow(bucket string, lim Limit, now time.Time) Decision {
 	newTAT := tat.Add(interval)
 	if wait := newTAT.Sub(now) - tolerance; wait > 0 {
 		return Decision{Allowed: false, RetryAfter: wait}
+	}
+	if !count {
+		return Decision{Allowed: true, Remaining: int((tolerance - newTAT.Sub(now)) / interval)}
 	}
 	if !ok {
 		m.makeRoom(now)

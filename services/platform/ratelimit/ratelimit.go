@@ -91,19 +91,33 @@ func (l *Limiter) WithKeySecret(secret []byte) *Limiter {
 // whether it may proceed. It never fails: when Redis does, the decision is
 // made in process.
 func (l *Limiter) Allow(ctx context.Context, key string, lim Limit) Decision {
+	return l.decide(ctx, key, lim, true)
+}
+
+// Peek reports whether one more request on key would be allowed under lim
+// now, without counting it. With Allow it budgets events that are known
+// only after the fact: the gateway's citizen check peeks at the failure
+// budget before it checks a factor and counts (Allow) only the failures, so
+// citizens who get it right never spend a shared IP's failure budget.
+func (l *Limiter) Peek(ctx context.Context, key string, lim Limit) Decision {
+	return l.decide(ctx, key, lim, false)
+}
+
+// decide runs GCRA on key's bucket, counting the request when count.
+func (l *Limiter) decide(ctx context.Context, key string, lim Limit, count bool) Decision {
 	if lim.unlimited() {
 		return Decision{Allowed: true, Remaining: -1}
 	}
 	bucket := l.bucket(key)
 	if l.rdb != nil && l.health.Available() {
-		d, err := l.allowRedis(ctx, bucket, lim)
+		d, err := l.decideRedis(ctx, bucket, lim, count)
 		if err == nil {
 			l.health.Succeeded(ctx)
 			return d
 		}
 		l.health.Failed(ctx, err)
 	}
-	return l.local.allow(bucket, lim, time.Now())
+	return l.local.decide(bucket, lim, time.Now(), count)
 }
 
 // bucket names key's bucket. Keys carry subjects, IP addresses and NIKs,
@@ -119,7 +133,8 @@ func (l *Limiter) bucket(key string) string {
 // gcra runs GCRA on one bucket. The bucket holds the theoretical arrival
 // time (TAT) in microseconds of Redis's clock; it expires when the budget is
 // full again, so idle callers cost no memory. string.format('%d') keeps the
-// TAT exact: Lua 5.1 would print a 16-digit number as 1.7e+15.
+// TAT exact: Lua 5.1 would print a 16-digit number as 1.7e+15. ARGV[3] "1"
+// counts the request; "0" only asks whether it would pass (Peek).
 var gcra = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -133,13 +148,19 @@ if wait > 0 then
   return {0, 0, wait}
 end
 local ttl = new_tat - now
-redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil(ttl / 1000))
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil(ttl / 1000))
+end
 return {1, math.floor((tolerance - ttl) / interval), 0}
 `)
 
-func (l *Limiter) allowRedis(ctx context.Context, bucket string, lim Limit) (Decision, error) {
+func (l *Limiter) decideRedis(ctx context.Context, bucket string, lim Limit, count bool) (Decision, error) {
+	flag := "0"
+	if count {
+		flag = "1"
+	}
 	res, err := gcra.Run(ctx, l.rdb, []string{l.prefix + bucket},
-		lim.interval().Microseconds(), lim.Requests).Int64Slice()
+		lim.interval().Microseconds(), lim.Requests, flag).Int64Slice()
 	if err != nil {
 		return Decision{}, err
 	}

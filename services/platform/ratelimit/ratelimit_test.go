@@ -288,7 +288,7 @@ func TestMemoryIsBounded(t *testing.T) {
 	m := newMemory(10)
 	now := time.Now()
 	for i := range 100 {
-		if d := m.allow(string(rune('a'+i)), perMinute3, now); !d.Allowed {
+		if d := m.decide(string(rune('a'+i)), perMinute3, now, true); !d.Allowed {
 			t.Fatalf("fresh key %d refused", i)
 		}
 	}
@@ -297,9 +297,9 @@ func TestMemoryIsBounded(t *testing.T) {
 	}
 	// Full buckets (TAT in the past) are dropped before anyone is evicted.
 	m = newMemory(2)
-	m.allow("a", perMinute3, now)
-	m.allow("b", perMinute3, now)
-	m.allow("c", perMinute3, now.Add(time.Minute))
+	m.decide("a", perMinute3, now, true)
+	m.decide("b", perMinute3, now, true)
+	m.decide("c", perMinute3, now.Add(time.Minute), true)
 	if m.evicted != 0 || len(m.tat) != 1 {
 		t.Fatalf("evicted %d live buckets, %d left; want expired ones dropped first", m.evicted, len(m.tat))
 	}
