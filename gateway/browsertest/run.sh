@@ -54,5 +54,21 @@ done
 source "$DTSEN_VAR_DIR/dev-issuer/tokens.env"
 cd gateway/browsertest
 [[ -d node_modules/playwright-core ]] || npm ci --no-audit --no-fund
+status=0
 DTSEN_BASE_URL="http://$DTSEN_GATEWAY_HTTP_ADDR" DTSEN_CHROMIUM="$chromium" DTSEN_BROWSER_ARTEFACTS="$artefacts" \
-  npm test
+  npm test || status=$?
+
+# No service log may hold a full NIK (DESIGN.md §6), after everything this
+# run did: seeding, training, ranking, the check, the cases, the pages. The
+# dev issuer's console and run.sh's own output print the demo persona's NIK
+# for the developer on purpose, so they are not service logs.
+niks=$(grep -o '"nik": *"[0-9]\{16\}"' "$DTSEN_VAR_DIR"/population-*/registry.jsonl | grep -o '[0-9]\{16\}' | sort -u)
+found=$(cd "$DTSEN_VAR_DIR/log" && grep -ohw '[0-9]\{16\}' registry.log asset.log income.log serviceusage.log scoring.log grievance.log gateway.log |
+  sort -u | comm -12 - <(echo "$niks") | head -n 3 || true)
+if [[ -n $found ]]; then
+  echo "a service log holds a full NIK (first ones, masked here: $(echo "$found" | sed 's/^\(......\).*\(..\)$/\1********\2/' | tr '\n' ' '))" >&2
+  status=1
+else
+  echo "no service log holds any of the population's $(echo "$niks" | wc -l) NIKs"
+fi
+exit $status
