@@ -158,7 +158,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	return e
 }
 
-func dialTest(t *testing.T, addr string) *grpc.ClientConn {
+func dialTest(t testing.TB, addr string) *grpc.ClientConn {
 	t.Helper()
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {

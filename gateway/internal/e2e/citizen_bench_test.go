@@ -1,0 +1,94 @@
+package e2e_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
+	"github.com/dtsen-id/dtsen/gateway/internal/server"
+	"github.com/dtsen-id/dtsen/services/grievance/grievancetest"
+	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
+	"github.com/dtsen-id/dtsen/services/platform/redisx/redistest"
+	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
+	"github.com/dtsen-id/dtsen/services/registry/registrytest"
+	"github.com/dtsen-id/dtsen/services/scoring/scoringtest"
+)
+
+// BenchmarkCitizenCheck measures "Cek DTSEN" as announcement day sees it:
+// one complete check (NIK + KK number) through the gateway, served from the
+// Redis status cache, against the raw baseline of the same check assembled
+// from the registry, scoring and grievance (the cache entry deleted before
+// each call, outside the timer). Everything is real and on loopback.
+//
+//	go -C gateway test -run '^$' -bench CitizenCheck -benchtime 2s ./internal/e2e/
+func BenchmarkCitizenCheck(b *testing.B) {
+	src := scoringtest.StartSources(b, scoringtest.SourceOptions{})
+	sc := scoringtest.Start(b, storagetest.SQLiteURL(b), src, scoringtest.Options{})
+	sc.Ranked(b)
+	g := grievancetest.StartWith(b, storagetest.SQLiteURL(b), grievancetest.Options{Auth: src.Registry.Auth,
+		RegistryAddr: src.Registry.Addr})
+	rdb, prefix := redistest.Real(b)
+	unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
+	h, err := server.New(server.Options{
+		Registry: dialTest(b, src.Registry.Addr), Scoring: dialTest(b, sc.Addr), Grievance: dialTest(b, g.Addr),
+		Verifier: src.Registry.Auth.Verifier, Logger: slog.New(slog.DiscardHandler),
+		RateLimiter: ratelimit.New(rdb, prefix+"gateway", slog.New(slog.DiscardHandler)),
+		RateLimits:  ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited},
+		Citizen: server.CitizenOptions{SessionKey: testSessionKey, Tokens: src.Registry.Auth.ServiceTokens("gateway"),
+			Actor: "dtsen-gateway", Redis: rdb, RedisPrefix: prefix + "gateway", FailureFloor: -1,
+			Limits: citizen.Limits{FailuresPerNIK: unlimited,
+				FailuresPerIP: unlimited, ChecksPerIP: unlimited}},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	sessions, err := citizen.NewSessions(testSessionKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fam := registrytest.Family(3)
+	nik := fam.GetHeadNik()
+	body, _ := json.Marshal(map[string]string{"nik": nik, "kkNumber": fam.GetKkNumber()})
+	cacheKey := prefix + "gateway" + "citizen:status:" + sessions.Pseudonym(nik)
+	check := func(b *testing.B) {
+		resp, err := srv.Client().Post(srv.URL+citizen.CheckPath, "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var out struct {
+			Score struct{ Decile int } `json:"score"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&out)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || err != nil || out.Score.Decile < 1 {
+			b.Fatalf("check: HTTP %d, decile %d, %v", resp.StatusCode, out.Score.Decile, err)
+		}
+	}
+	b.Run("cached", func(b *testing.B) {
+		check(b) // fills the cache
+		for b.Loop() {
+			check(b)
+		}
+	})
+	b.Run("uncached", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			if err := rdb.Del(b.Context(), cacheKey).Err(); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			check(b)
+		}
+	})
+	if n, err := rdb.Exists(b.Context(), cacheKey).Result(); err != nil || n != 1 {
+		b.Fatal(fmt.Errorf("the status cache key %s was not used: %d, %v", cacheKey, n, err))
+	}
+}
