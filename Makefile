@@ -14,7 +14,7 @@ export PATH := $(BIN):$(PATH)
 STAMP   := $(BIN)/.tools-$(BUF_VERSION)-$(PROTOC_GEN_GO_VERSION)-$(PROTOC_GEN_GO_GRPC_VERSION)-$(GRPC_GATEWAY_VERSION)-$(STATICCHECK_VERSION)
 
 # Every Go module. The repository root is not a module, so each is named here.
-MODULES := proto services/platform services/registry services/asset services/income services/serviceusage services/population services/scoring services/grievance services/dtsenctl gateway
+MODULES := proto services/platform services/registry services/asset services/income services/serviceusage services/population services/scoring services/grievance services/dtsenctl gateway deploy
 
 # The contexts that run as services, in start-up order (registry first: the
 # others cross-check against it).
