@@ -94,6 +94,7 @@ func run(args []string) error {
 	maxBody := cfg.Int("DTSEN_GATEWAY_MAX_BODY_BYTES", server.DefaultMaxBodyBytes, "largest accepted request body in bytes; larger bodies get 413")
 	logLevel := cfg.String("DTSEN_GATEWAY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	shutdownGrace := cfg.Duration("DTSEN_GATEWAY_SHUTDOWN_GRACE", 15*time.Second, "how long in-flight requests may finish after SIGINT/SIGTERM")
+	metricsAddr := telemetry.RegisterMetricsConfig(cfg, service)
 	if err := cfg.Parse(args); err != nil {
 		return err
 	}
@@ -169,7 +170,19 @@ func run(args []string) error {
 		log.Warn("DTSEN_REDIS_URL is not set: rate limits and idempotency keys are per gateway replica")
 	}
 
-	shutdownTelemetry, err := telemetry.Setup(ctx, service, version)
+	// Prometheus scrapes DTSEN_GATEWAY_METRICS_ADDR (off when empty): the
+	// HTTP request metrics, the gRPC client metrics, Redis, and the citizen
+	// status cache's hit ratio (docs/operations.md).
+	metrics, err := telemetry.ListenMetrics(*metricsAddr, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = metrics.Close(sctx)
+	}()
+	shutdownTelemetry, err := telemetry.Setup(ctx, service, version, telemetry.WithMetrics(metrics))
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dtsen-id/dtsen/services/platform/cache"
 	"github.com/dtsen-id/dtsen/services/platform/redisx"
 )
 
@@ -46,7 +47,16 @@ func newStatusCache(rdb *redis.Client, prefix string, ttl time.Duration, logger 
 		health: redisx.NewHealth("citizen-status-cache", logger), local: map[string]localEntry{}}
 }
 
+// CacheMetricName labels the status cache's dtsen_cache_requests_total.
+const CacheMetricName = "gateway_citizen_status"
+
 func (c *statusCache) get(ctx context.Context, subject string) ([]byte, bool) {
+	b, ok := c.lookup(ctx, subject)
+	cache.Count(ctx, CacheMetricName, ok)
+	return b, ok
+}
+
+func (c *statusCache) lookup(ctx context.Context, subject string) ([]byte, bool) {
 	if c.rdb != nil && c.health.Available() {
 		b, err := c.rdb.Get(ctx, c.prefix+subject).Bytes()
 		switch {

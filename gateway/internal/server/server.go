@@ -332,8 +332,9 @@ func (g *gateway) allowIP(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // routeMiddleware runs after the mux matched a rule: it records the rule's
-// pattern for the access log, names the span after it, and makes the update
-// mask of a PATCH explicit (explicitUpdateMask).
+// pattern for the access log, names the span after it, labels the request
+// metrics with it, and makes the update mask of a PATCH explicit
+// (explicitUpdateMask).
 func routeMiddleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, pathParams map[string]string) {
 		if p, ok := runtime.HTTPPattern(r.Context()); ok {
@@ -344,6 +345,11 @@ func routeMiddleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 			span := trace.SpanFromContext(r.Context())
 			span.SetName(r.Method + " " + route)
 			span.SetAttributes(attrRoute(route))
+			// The request metrics (http.server.request.duration) per route:
+			// the pattern, never the path, which may hold a NIK.
+			if l, ok := otelhttp.LabelerFromContext(r.Context()); ok {
+				l.Add(attrRoute(route))
+			}
 		}
 		next(w, explicitUpdateMask(r), pathParams)
 	}

@@ -314,3 +314,38 @@ func (r *Repository) CountReported(ctx context.Context, reporter string, typ dom
 		reporter, string(typ), since.UnixMicro()).Scan(&n)
 	return n, err
 }
+
+// OpenCases counts the open cases of one province in one state, and how many
+// of them are overdue.
+type OpenCases struct {
+	Province string // the first two digits of the region, e.g. "35"
+	State    domain.State
+	Open     int64
+	Overdue  int64
+}
+
+// CountOpen counts open cases per province and state for the metrics. It
+// reads the cases_due index range of open cases only (a closed case's due_at
+// is the largest BIGINT), so its cost follows the open cases, not the
+// history; a state without an SLA deadline would not be counted.
+func (r *Repository) CountOpen(ctx context.Context, now time.Time) ([]OpenCases, error) {
+	rows, err := r.db.QueryContext(ctx, `SELECT substr(region, 1, 2), state, count(*),
+			sum(CASE WHEN due_at <= $1 THEN 1 ELSE 0 END)
+		FROM cases WHERE due_at < $2 AND state NOT IN ('APPLIED', 'REJECTED')
+		GROUP BY substr(region, 1, 2), state`, now.UnixMicro(), int64(closedDue))
+	if err != nil {
+		return nil, fmt.Errorf("count open cases: %w", err)
+	}
+	defer rows.Close()
+	var out []OpenCases
+	for rows.Next() {
+		var c OpenCases
+		var state string
+		if err := rows.Scan(&c.Province, &state, &c.Open, &c.Overdue); err != nil {
+			return nil, fmt.Errorf("count open cases: %w", err)
+		}
+		c.State = domain.State(state)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -50,6 +50,7 @@ type Service struct {
 	logger *slog.Logger
 	opts   Options
 	apply  bool
+	cases  *adapters.Repository
 }
 
 // identityTTL bounds how long a family's village, as the registry gave
@@ -60,7 +61,8 @@ const identityTTL = time.Minute
 // outbox and audit), publishing to ob.
 func Build(db *storage.DB, ob *outbox.Outbox, c Conns, auditLog *audit.Log, stopping <-chan struct{},
 	logger *slog.Logger, opts Options) (*Service, error) {
-	deps := app.Deps{Cases: adapters.NewRepository(db, ob), NewID: opts.NewID, Clock: opts.Clock, SLA: opts.SLA,
+	cases := adapters.NewRepository(db, ob)
+	deps := app.Deps{Cases: cases, NewID: opts.NewID, Clock: opts.Clock, SLA: opts.SLA,
 		Fields: adapters.Fields{}}
 	apply := c.Asset != nil && c.Income != nil && c.ServiceUsage != nil
 	if apply {
@@ -78,14 +80,17 @@ func Build(db *storage.DB, ob *outbox.Outbox, c Conns, auditLog *audit.Log, stop
 	if opts.ApplyInterval <= 0 {
 		opts.ApplyInterval = 5 * time.Second
 	}
-	return &Service{App: a, Server: ports.NewServer(a, ids, auditLog, ob, stopping), logger: logger, opts: opts, apply: apply}, nil
+	return &Service{App: a, Server: ports.NewServer(a, ids, auditLog, ob, stopping), logger: logger, opts: opts, apply: apply,
+		cases: cases}, nil
 }
 
 // Background runs the workloads until ctx ends: escalating overdue cases,
 // and applying approved ones. Both are safe on several replicas (a case
 // another replica moved first is a conflict, skipped) and resume after a
-// crash from the cases' states alone.
+// crash from the cases' states alone. Meanwhile the open and overdue cases
+// are exported as metrics (metrics.go).
 func (s *Service) Background(ctx context.Context) error {
+	defer s.observeCases()()
 	escalate := time.NewTicker(s.opts.EscalationInterval)
 	defer escalate.Stop()
 	applyC := make(<-chan time.Time)

@@ -49,6 +49,8 @@ type Cache struct {
 	epochMu  sync.Mutex
 	hits     atomic.Int64
 	misses   atomic.Int64
+	// name labels dtsen_cache_requests_total (Named; default the prefix).
+	name string
 }
 
 // New returns a cache whose entries live for ttl. A nil rdb caches
@@ -59,17 +61,36 @@ func New(rdb *redis.Client, prefix string, ttl time.Duration, logger *slog.Logge
 		logger = slog.Default()
 	}
 	return &Cache{rdb: rdb, prefix: prefix + ":cache:", ttl: ttl, logger: logger, local: newLocal(100_000),
-		health: redisx.NewHealth("cache", logger)}
+		health: redisx.NewHealth("cache", logger), name: prefix}
 }
 
-// Stats are the hits and misses so far, for the cache hit-ratio metric.
+// Named sets the cache label of its dtsen_cache_requests_total series (e.g.
+// "registry_family"); without it the label is the prefix given to New. Call
+// it before the cache is used.
+func (c *Cache) Named(name string) *Cache {
+	c.name = name
+	return c
+}
+
+// Stats are the hits and misses so far (dtsen_cache_requests_total counts
+// the same lookups).
 func (c *Cache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
+
+func (c *Cache) hit(ctx context.Context) {
+	c.hits.Add(1)
+	Count(ctx, c.name, true)
+}
+
+func (c *Cache) miss(ctx context.Context) {
+	c.misses.Add(1)
+	Count(ctx, c.name, false)
+}
 
 // Get returns key's value, loading and storing it on a miss. A load error is
 // returned as is and nothing is stored.
 func (c *Cache) Get(ctx context.Context, key string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
 	if !c.following.Load() {
-		c.misses.Add(1)
+		c.miss(ctx)
 		return load(ctx)
 	}
 	if c.rdb == nil || !c.recover(ctx) {
@@ -84,13 +105,13 @@ func (c *Cache) Get(ctx context.Context, key string, load func(ctx context.Conte
 	b, err := c.rdb.Get(ctx, valKey).Bytes()
 	switch {
 	case err == nil:
-		c.hits.Add(1)
+		c.hit(ctx)
 		return b, nil
 	case !errors.Is(err, redis.Nil):
 		c.fail(ctx, err)
 		return c.getLocal(ctx, key, load)
 	}
-	c.misses.Add(1)
+	c.miss(ctx)
 	b, err = load(ctx)
 	if err != nil {
 		return nil, err
@@ -132,10 +153,10 @@ func (c *Cache) Invalidate(ctx context.Context, keys ...string) {
 
 func (c *Cache) getLocal(ctx context.Context, key string, load func(ctx context.Context) ([]byte, error)) ([]byte, error) {
 	if b, gen, ok := c.local.get(key); ok {
-		c.hits.Add(1)
+		c.hit(ctx)
 		return b, nil
 	} else {
-		c.misses.Add(1)
+		c.miss(ctx)
 		b, err := load(ctx)
 		if err != nil {
 			return nil, err

@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/dtsen-id/dtsen/services/platform/cache"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/redisx/redistest"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
+	"github.com/dtsen-id/dtsen/services/platform/telemetry/telemetrytest"
 )
 
 // source is the data behind the cache: a value and a count of loads.
@@ -300,4 +302,27 @@ func (p *proxy) start() {
 		p.t.Fatal(err)
 	}
 	p.serve(lis)
+}
+
+// TestRequestMetric: every lookup counts in dtsen_cache_requests_total under
+// the cache's name, as a hit or a miss, the same lookups Stats counts.
+func TestRequestMetric(t *testing.T) {
+	metrics := telemetrytest.Metrics(t)
+	c := cache.New(nil, "test", time.Minute, slog.New(slog.DiscardHandler)).Named("test_things")
+	s := &source{value: "v"}
+	get(t, c, "k", s) // not following yet: a miss, loaded
+	following(t, c)
+	get(t, c, "k", s)
+	get(t, c, "k", s)
+	hits, misses := c.Stats()
+	name := attribute.String("cache", "test_things")
+	gotHits, _ := metrics.Value(t, "dtsen_cache_requests", name, attribute.String("result", "hit"))
+	gotMisses, _ := metrics.Value(t, "dtsen_cache_requests", name, attribute.String("result", "miss"))
+	if gotHits != float64(hits) || gotMisses != float64(misses) || hits == 0 || misses == 0 {
+		t.Fatalf("metric hits %v misses %v; Stats hits %d misses %d", gotHits, gotMisses, hits, misses)
+	}
+	cache.Count(context.Background(), "other", true)
+	if v, ok := metrics.Value(t, "dtsen_cache_requests", attribute.String("cache", "other"), attribute.String("result", "hit")); !ok || v != 1 {
+		t.Fatalf("Count: %v %v", v, ok)
+	}
 }

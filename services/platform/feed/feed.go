@@ -2,7 +2,8 @@
 // durable cursor (DESIGN.md §3): it resumes after the last event it handled,
 // reconnects with backoff when the stream breaks, and never advances past an
 // event whose handler failed. Delivery is at least once, so handlers must be
-// idempotent.
+// idempotent. Every running consumer reports its lag behind the producer
+// (metrics.go).
 package feed
 
 import (
@@ -31,16 +32,23 @@ type Open func(ctx context.Context, after int64) (next func() (*typev1.ChangeEve
 // Consumer follows one feed.
 type Consumer struct {
 	DB     *storage.DB
-	Name   string // e.g. "registry"
+	Name   string // the durable cursor's name, e.g. "registry" or "scoring.registry"
 	Open   Open
 	Handle func(ctx context.Context, ev *typev1.ChangeEvent) error
 	Logger *slog.Logger
 	// MaxBackoff caps the wait between reconnects (default 30 s).
 	MaxBackoff time.Duration
+	// Service and Feed label the lag metrics (dtsen_feed_lag_events and
+	// dtsen_feed_lag_seconds, {consumer, feed}): the consuming context
+	// (default telemetry.Process(), e.g. "scoring") and the producing one
+	// (default Name after its last '.', e.g. "registry").
+	Service, Feed string
 }
 
 // Run follows the feed until ctx ends.
 func (c *Consumer) Run(ctx context.Context) error {
+	lag := c.track()
+	defer lag.untrack()
 	logger := c.Logger
 	if logger == nil {
 		logger = slog.Default()
@@ -51,7 +59,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}
 	backoff := 100 * time.Millisecond
 	for {
-		progressed, err := c.runOnce(ctx)
+		progressed, err := c.runOnce(ctx, lag)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -69,12 +77,17 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}
 }
 
-func (c *Consumer) runOnce(ctx context.Context) (progressed bool, err error) {
+func (c *Consumer) runOnce(ctx context.Context, lag *lagState) (progressed bool, err error) {
 	after, err := Cursor(ctx, c.DB, c.Name)
 	if err != nil {
 		return false, err
 	}
-	next, err := c.Open(ctx, after)
+	lag.resume(after)
+	// The stream opens one event early: the last handled event comes back
+	// first (skipped below as already handled) with its commit time and the
+	// producer's head, so the lag is known as soon as the stream is up,
+	// even when nothing new is committed for hours.
+	next, err := c.Open(ctx, max(after-1, 0))
 	if err != nil {
 		return false, err
 	}
@@ -83,6 +96,7 @@ func (c *Consumer) runOnce(ctx context.Context) (progressed bool, err error) {
 		if err != nil {
 			return progressed, err
 		}
+		lag.received(ev, after)
 		if ev.GetSequence() <= after {
 			continue // a replay overlap; already handled
 		}
@@ -92,6 +106,7 @@ func (c *Consumer) runOnce(ctx context.Context) (progressed bool, err error) {
 		if err := save(ctx, c.DB, c.Name, ev.GetSequence()); err != nil {
 			return progressed, err
 		}
+		lag.handled(ev)
 		after, progressed = ev.GetSequence(), true
 	}
 }

@@ -8,11 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
 	"github.com/dtsen-id/dtsen/services/platform/feed"
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
+	"github.com/dtsen-id/dtsen/services/platform/telemetry/telemetrytest"
 )
 
 // openOutbox serves a real outbox as a feed, the way WatchChanges does, and
@@ -119,4 +122,77 @@ func TestConsumerResumesFromItsCursor(t *testing.T) {
 			t.Errorf("events replayed after the cursor was saved: %v", seen)
 		}
 	})
+}
+
+// TestConsumerLagMetrics: a running consumer reports how far it is behind
+// the producer's head, in events and in seconds; 0 once caught up, at once
+// after a restart on an idle feed (the stream replays the last handled event
+// with the head), and nothing once it stopped.
+func TestConsumerLagMetrics(t *testing.T) {
+	metrics := telemetrytest.Metrics(t)
+	ctx := context.Background()
+	source := storagetest.Open(t, storagetest.SQLiteURL(t), outbox.Migrations)
+	ob := outbox.New(source, 20*time.Millisecond)
+	sink := storagetest.Open(t, storagetest.SQLiteURL(t), feed.Migrations)
+	err := source.InTx(ctx, func(tx *storage.Tx) error {
+		for i := range 5 {
+			if err := ob.Append(ctx, tx, outbox.Event{Type: "test.x", Resource: fmt.Sprintf("x/%d", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := []attribute.KeyValue{attribute.String("consumer", "scoring"), attribute.String("feed", "registry")}
+	lag := func() (events, seconds float64, ok bool) {
+		events, ok = metrics.Value(t, "dtsen_feed_lag_events", labels...)
+		seconds, _ = metrics.Value(t, "dtsen_feed_lag_seconds", labels...)
+		return events, seconds, ok
+	}
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				e, s, ok := lag()
+				t.Fatalf("%s: lag events %v seconds %v reported %v", what, e, s, ok)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	never := 0
+	gate, blocked := make(chan struct{}), make(chan struct{})
+	run := func() (stop func()) {
+		cctx, cancel := context.WithCancel(ctx)
+		c := &feed.Consumer{DB: sink, Name: "scoring.registry", Service: "scoring", Open: openOutbox(ob, &never),
+			Handle: func(_ context.Context, ev *typev1.ChangeEvent) error {
+				if ev.GetSequence() == 3 {
+					close(blocked)
+					<-gate
+				}
+				return nil
+			}}
+		done := make(chan struct{})
+		go func() { defer close(done); _ = c.Run(cctx) }()
+		return func() { cancel(); <-done }
+	}
+
+	stop := run()
+	<-blocked // handling event 3: the cursor is at 2, the head at 5
+	time.Sleep(20 * time.Millisecond)
+	if events, seconds, ok := lag(); !ok || events != 3 || seconds <= 0 || seconds > 10 {
+		t.Fatalf("behind: lag events %v seconds %v reported %v; want 3 events and a few milliseconds", events, seconds, ok)
+	}
+	close(gate)
+	eventually("caught up", func() bool { e, s, ok := lag(); return ok && e == 0 && s == 0 })
+	stop()
+	if _, _, ok := lag(); ok {
+		t.Fatal("a stopped consumer still reports its lag")
+	}
+
+	stop = run() // idle feed: nothing new is committed
+	eventually("restarted on an idle feed", func() bool { e, s, ok := lag(); return ok && e == 0 && s == 0 })
+	stop()
 }

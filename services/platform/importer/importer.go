@@ -229,6 +229,7 @@ func Run[R any](ctx context.Context, im *Importer, header *typev1.ImportBatchHea
 			summary.ReceivedCount += c.received
 			summary.AcceptedCount += out.Accepted
 			summary.UnchangedCount += out.Unchanged
+			im.count(ctx, summary.Source, out.Accepted, out.Unchanged, c.rejected, out.Rejections)
 			im.reject(summary, c.rejected)
 			im.reject(summary, out.Rejections)
 		}()

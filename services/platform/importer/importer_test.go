@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/importer"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
+	"github.com/dtsen-id/dtsen/services/platform/telemetry/telemetrytest"
 )
 
 // A "thing" record is written as a parent row plus its parts, so a test can
@@ -397,6 +399,41 @@ func TestMessages(t *testing.T) {
 		}
 		if status.Code(err) != codes.InvalidArgument || apierror.ReasonOf(err) != c.reason {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// TestImportMetrics: a batch counts its records by outcome under the owning
+// context and the source, and its rejections by reason; a replayed batch
+// counts nothing again.
+func TestImportMetrics(t *testing.T) {
+	metrics := telemetrytest.Metrics(t)
+	ctx := context.Background()
+	db := storagetest.Open(t, storagetest.SQLiteURL(t), importer.Migrations, thingTables)
+	im := importer.New(db, importer.Options{Domain: "test.dtsen.go.id", ChunkSize: 3, Workers: 1})
+	value := func(name string, attrs ...attribute.KeyValue) float64 {
+		t.Helper()
+		v, _ := metrics.Value(t, name, append(attrs, attribute.String("context", "test"))...)
+		return v
+	}
+	recs := []thing{{"a", 2}, {"bad1", 1}, {"b", 3}, {"c", 1}, {"bad2", 1}, {"a", 5}, {"d", 2}}
+	for range 2 { // the second run replays the completed batch
+		if _, err := importer.Run(ctx, im, header("metrics-1"), stream(recs, -1), spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := importer.Run(ctx, im, header("metrics-2"), stream([]thing{{"a", 2}}, -1), spec); err != nil {
+		t.Fatal(err)
+	}
+	src := attribute.String("source", "test-agency")
+	for outcome, want := range map[string]float64{"accepted": 4, "unchanged": 1, "rejected": 3} {
+		if got := value("dtsen_import_records", src, attribute.String("outcome", outcome)); got != want {
+			t.Errorf("records %s = %v, want %v", outcome, got, want)
+		}
+	}
+	for reason, want := range map[string]float64{"THING_BAD": 2, "THING_CONFLICT": 1} {
+		if got := value("dtsen_import_rejections", attribute.String("reason", reason)); got != want {
+			t.Errorf("rejections %s = %v, want %v", reason, got, want)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"testing"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -79,5 +80,33 @@ func TestContextLogger(t *testing.T) {
 	FromContext(ctx).InfoContext(ctx, "x")
 	if decode(t, &buf)["request_id"] != "abc" {
 		t.Fatalf("request-scoped logger not returned: %s", buf.String())
+	}
+}
+
+// TestLogInsideSpanCarriesItsIDs: a line written inside a span the
+// OpenTelemetry SDK started (as otelgrpc and otelhttp start them) carries
+// that span's trace_id and span_id, and a line in a child span the child's.
+func TestLogInsideSpanCarriesItsIDs(t *testing.T) {
+	tp := sdktrace.NewTracerProvider()
+	defer tp.Shutdown(context.Background())
+	ctx, parent := tp.Tracer("test").Start(context.Background(), "request")
+	defer parent.End()
+	cctx, child := tp.Tracer("test").Start(ctx, "query")
+	defer child.End()
+
+	for _, c := range []struct {
+		ctx  context.Context
+		span trace.Span
+	}{{ctx, parent}, {cctx, child}} {
+		var buf bytes.Buffer
+		New(&buf, "registry", slog.LevelInfo).InfoContext(c.ctx, "inside a span")
+		m := decode(t, &buf)
+		sc := c.span.SpanContext()
+		if !sc.IsValid() || m["trace_id"] != sc.TraceID().String() || m["span_id"] != sc.SpanID().String() {
+			t.Errorf("line %v, want trace_id %s span_id %s", m, sc.TraceID(), sc.SpanID())
+		}
+	}
+	if parent.SpanContext().TraceID() != child.SpanContext().TraceID() {
+		t.Fatal("the child span is not in its parent's trace")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	typev1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1"
@@ -47,16 +48,20 @@ type Record struct {
 	Sequence   int64
 	Event      Event
 	CommitTime time.Time
+	// Head is the feed's last committed sequence when the record was read,
+	// so a consumer knows how far behind it is (ChangeEvent.head_sequence).
+	Head int64
 }
 
 // Proto converts the record for a WatchChanges stream.
 func (r Record) Proto() *typev1.ChangeEvent {
 	return &typev1.ChangeEvent{
-		Sequence:   r.Sequence,
-		EventType:  r.Event.Type,
-		Resource:   r.Event.Resource,
-		Family:     r.Event.Family,
-		CommitTime: timestamppb.New(r.CommitTime),
+		Sequence:     r.Sequence,
+		EventType:    r.Event.Type,
+		Resource:     r.Event.Resource,
+		Family:       r.Event.Family,
+		CommitTime:   timestamppb.New(r.CommitTime),
+		HeadSequence: r.Head,
 	}
 }
 
@@ -161,11 +166,14 @@ func (o *Outbox) waiter() <-chan struct{} {
 	return o.wake
 }
 
-// Read returns up to limit records with a sequence greater than after.
+// Read returns up to limit records with a sequence greater than after. Each
+// carries the head as the same statement saw it (one snapshot, so never
+// below the records' own sequences), at no extra round trip.
 func (o *Outbox) Read(ctx context.Context, after int64, limit int) ([]Record, error) {
 	rows, err := o.db.QueryContext(ctx,
-		`SELECT sequence, event_type, resource, family, commit_time FROM outbox_events
-		 WHERE sequence > $1 ORDER BY sequence LIMIT $2`, after, limit)
+		`SELECT e.sequence, e.event_type, e.resource, e.family, e.commit_time,
+		        (SELECT h.sequence FROM outbox_head h WHERE h.id = 1) AS head
+		 FROM outbox_events e WHERE e.sequence > $1 ORDER BY e.sequence LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox: read: %w", err)
 	}
@@ -174,7 +182,7 @@ func (o *Outbox) Read(ctx context.Context, after int64, limit int) ([]Record, er
 	for rows.Next() {
 		var r Record
 		var micros int64
-		if err := rows.Scan(&r.Sequence, &r.Event.Type, &r.Event.Resource, &r.Event.Family, &micros); err != nil {
+		if err := rows.Scan(&r.Sequence, &r.Event.Type, &r.Event.Resource, &r.Event.Family, &micros, &r.Head); err != nil {
 			return nil, fmt.Errorf("outbox: read: %w", err)
 		}
 		r.CommitTime = time.UnixMicro(micros).UTC()
@@ -198,12 +206,16 @@ const pageSize = 500
 
 // Follow delivers every record after the cursor in order, then follows live
 // until ctx ends or send fails. It returns ctx's error or send's.
+//
+// Its reads are not traced: a WatchChanges stream lives for days and polls
+// every second, and each poll as a child span would bury the stream's trace.
 func (o *Outbox) Follow(ctx context.Context, after int64, send func(Record) error) error {
+	untraced := trace.ContextWithSpanContext(ctx, trace.SpanContext{})
 	for {
 		// Take the wake channel before reading, so a commit that lands between
 		// the read and the wait still wakes us.
 		wake := o.waiter()
-		recs, err := o.Read(ctx, after, pageSize)
+		recs, err := o.Read(untraced, after, pageSize)
 		if err != nil {
 			return err
 		}

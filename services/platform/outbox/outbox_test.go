@@ -58,6 +58,13 @@ func TestOutbox(t *testing.T) {
 			if err != nil || len(tail) != 2 || tail[0].Sequence != 102 {
 				t.Fatalf("resume from 101: %+v, %v", tail, err)
 			}
+			// Every record carries the head, so a consumer knows how far
+			// behind it is (ChangeEvent.head_sequence).
+			for _, r := range []outbox.Record{all[0], tail[0], tail[1]} {
+				if r.Head != 103 || r.Proto().GetHeadSequence() != 103 {
+					t.Fatalf("record %d: head %d, proto head %d; want 103", r.Sequence, r.Head, r.Proto().GetHeadSequence())
+				}
+			}
 			if head, _ := ob.Head(ctx); head != 103 {
 				t.Fatalf("head = %d", head)
 			}

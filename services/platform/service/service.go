@@ -1,6 +1,7 @@
 // Package service is the composition root shared by every DTSEN context: it
-// reads the configuration, sets up logs and telemetry, opens and migrates the
-// database, starts the gRPC server and stops it all on SIGTERM. A context's
+// reads the configuration, sets up logs, telemetry and the Prometheus
+// endpoint (DTSEN_<NAME>_METRICS_ADDR), opens and migrates the database,
+// starts the gRPC server and stops it all on SIGTERM. A context's
 // main() only names itself and registers its gRPC service.
 package service
 
@@ -62,6 +63,9 @@ type Deps struct {
 	// OwnTokens is this workload's own token source (client credentials),
 	// nil when no client secret is configured.
 	OwnTokens oauth2.TokenSource
+	// MetricsAddr is where Prometheus scrapes this process's metrics
+	// (DTSEN_<NAME>_METRICS_ADDR, bound), "" when they are off.
+	MetricsAddr string
 
 	background []func(ctx context.Context) error
 }
@@ -106,6 +110,7 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 	srvCfg := grpcserver.RegisterConfig(cfg, opts.Name, opts.DefaultGRPCAddr)
 	tlsCfg := tlsconfig.RegisterConfig(cfg)
 	cfg.String(telemetry.EndpointEnv, "", "OTLP collector endpoint; empty exports no telemetry")
+	metricsAddr := telemetry.RegisterMetricsConfig(cfg, opts.Name)
 	authCfg := auth.RegisterConfig(cfg)
 	client := auth.RegisterClientConfig(cfg, opts.Name)
 	if opts.Config != nil {
@@ -135,7 +140,18 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	shutdownTelemetry, err := telemetry.Setup(ctx, "dtsen-"+opts.Name, Version)
+	metrics, err := telemetry.ListenMetrics(*metricsAddr, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Last, after the gRPC server drained: a final scrape still sees
+		// the shutdown's requests.
+		closing, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = metrics.Close(closing)
+	}()
+	shutdownTelemetry, err := telemetry.Setup(ctx, "dtsen-"+opts.Name, Version, telemetry.WithMetrics(metrics))
 	if err != nil {
 		return err
 	}
@@ -158,7 +174,8 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 	srv := grpcserver.New(srvCfg, logger, opts.Validators, &auth.Authenticator{Verifier: verifier})
 	auditLog := audit.New(db, opts.Name)
 	auditv1.RegisterAuditServiceServer(srv.GRPC(), audit.NewServer(auditLog))
-	deps := &Deps{DB: db, Outbox: outbox.New(db, *feedPoll), Server: srv, Logger: logger, Audit: auditLog, OwnTokens: own}
+	deps := &Deps{DB: db, Outbox: outbox.New(db, *feedPoll), Server: srv, Logger: logger, Audit: auditLog, OwnTokens: own,
+		MetricsAddr: metrics.Addr()}
 	if err := register(ctx, deps); err != nil {
 		return err
 	}

@@ -3,11 +3,17 @@ package service_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	auditv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/audit/v1"
 	"github.com/dtsen-id/dtsen/services/platform/config"
 	"github.com/dtsen-id/dtsen/services/platform/service"
 )
@@ -51,6 +57,50 @@ func TestRun(t *testing.T) {
 			}
 		case <-time.After(20 * time.Second):
 			t.Fatal("Run did not return after cancel")
+		}
+	})
+
+	t.Run("serves Prometheus metrics on DTSEN_<NAME>_METRICS_ADDR", func(t *testing.T) {
+		t.Setenv("DTSEN_DEMO_METRICS_ADDR", "127.0.0.1:0")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var body string
+		err := service.Run(ctx, opts, nil, func(ctx context.Context, d *service.Deps) error {
+			if d.MetricsAddr == "" {
+				return errors.New("no metrics address in Deps")
+			}
+			d.Background(func(ctx context.Context) error {
+				defer cancel()
+				for d.Server.Addr() == "" {
+					time.Sleep(5 * time.Millisecond)
+				}
+				conn, err := grpc.NewClient(d.Server.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+				if err != nil {
+					return err
+				}
+				defer conn.Close()
+				// Refused without a token, and counted.
+				_, _ = auditv1.NewAuditServiceClient(conn).ListAuditEvents(ctx, &auditv1.ListAuditEventsRequest{})
+				res, err := http.Get("http://" + d.MetricsAddr + "/metrics")
+				if err != nil {
+					return err
+				}
+				defer res.Body.Close()
+				b, err := io.ReadAll(res.Body)
+				body = string(b)
+				return err
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`target_info{service_name="dtsen-demo"`,
+			`rpc_server_call_duration_seconds_count{`, `rpc_method="dtsen.audit.v1.AuditService/ListAuditEvents"`,
+			`rpc_response_status_code="UNAUTHENTICATED"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("/metrics lacks %s:\n%s", want, body)
+			}
 		}
 	})
 

@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -43,9 +42,9 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	var db *DB
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		sdb, err := sql.Open("pgx", url)
+		sdb, err := openPostgres(url)
 		if err != nil {
-			return nil, fmt.Errorf("storage: open postgres: %w", err)
+			return nil, err
 		}
 		sdb.SetMaxOpenConns(16)
 		sdb.SetMaxIdleConns(16)

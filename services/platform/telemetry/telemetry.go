@@ -52,13 +52,16 @@ func WithLookupEnv(fn func(string) (string, bool)) Option {
 }
 
 // Setup sets the global TracerProvider, MeterProvider and the W3C
-// TraceContext+Baggage propagator. The returned shutdown flushes and stops
+// TraceContext+Baggage propagator. Metrics go to the readers given
+// (WithMetrics: the Prometheus endpoint) and, with OTEL_EXPORTER_OTLP_ENDPOINT
+// set, to the collector. The returned shutdown flushes and stops
 // both providers; call it with a bounded context on the way out.
 func Setup(ctx context.Context, service, version string, opts ...Option) (shutdown func(context.Context) error, err error) {
 	o := options{lookupEnv: os.LookupEnv}
 	for _, opt := range opts {
 		opt(&o)
 	}
+	setProcess(service)
 
 	// Service attributes first, then the environment, so an operator's
 	// OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES wins.

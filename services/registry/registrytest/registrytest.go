@@ -99,7 +99,7 @@ func Start(t testing.TB, url string, opts Options) *Registry {
 	ob := outbox.New(db, 100*time.Millisecond)
 	repo := adapters.NewRepository(db, ob)
 	im := importer.New(db, importer.Options{Domain: ports.Domain, ChunkSize: opts.ChunkSize})
-	families := cache.New(opts.Redis, "registry-"+opts.RedisPrefix, time.Minute, logger)
+	families := cache.New(opts.Redis, "registry-"+opts.RedisPrefix, time.Minute, logger).Named("registry_family")
 	registryv1.RegisterRegistryServiceServer(srv.GRPC(), ports.NewServer(app.New(repo, im, repo), ob, auditLog, families, srv.Stopping()))
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")

@@ -139,6 +139,7 @@ func (a *App) decideRun(ctx context.Context, run *domain.RankingRun) error {
 		if err := a.runs.UpdateDecided(ctx, run.ID, decided, issued); err != nil {
 			return err
 		}
+		observeRun(&domain.RankingRun{ID: run.ID, Total: run.Total, Scored: run.Scored, Decided: decided})
 	}
 	run.Decided, run.Notices = decided, issued
 	return nil

@@ -106,6 +106,8 @@ func (a *App) ResumeRun(ctx context.Context, id string) (*RunReport, error) {
 
 func (a *App) execute(ctx context.Context, run *domain.RankingRun, l *loaded, kks []uint64) (*RunReport, error) {
 	rep := &RunReport{Run: run}
+	observeRun(run)
+	defer forgetRun(run.ID)
 	if err := a.scoreAll(ctx, run, l, kks, rep); err != nil {
 		return rep, ctxErr(ctx, err)
 	}
@@ -205,6 +207,7 @@ func (a *App) scoreAll(ctx context.Context, run *domain.RankingRun, l *loaded, k
 			return err
 		}
 		run.Scored, run.Cursor = scored, cursor
+		observeRun(run)
 	}
 	return nil
 }

@@ -454,8 +454,11 @@ func TestSyncer(t *testing.T) {
 					rec.families(), privacy.MaskNIK(kk(f)), rec.count(kk(f)), privacy.MaskNIK(kk(g)), rec.count(kk(g)))
 			}
 			for name, want := range saved {
-				if got, ok := o.first(name); !ok || got != want || want == 0 {
-					t.Errorf("feed %s reopened after %d (opened: %v), want its saved cursor %d", name, got, ok, want)
+				// One event early: the stream opens with the last handled
+				// event again (skipped, not handled), which tells the
+				// consumer its lag at once (feed.Consumer).
+				if got, ok := o.first(name); !ok || got != want-1 || want == 0 {
+					t.Errorf("feed %s reopened after %d (opened: %v), want its saved cursor %d less one", name, got, ok, want)
 				}
 			}
 

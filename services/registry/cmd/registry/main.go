@@ -36,7 +36,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		families := cache.New(rdb, "registry", cacheTTL, d.Logger)
+		families := cache.New(rdb, "registry", cacheTTL, d.Logger).Named("registry_family")
 		repo := adapters.NewRepository(d.DB, d.Outbox)
 		im := importer.New(d.DB, importer.Options{Domain: ports.Domain})
 		registryv1.RegisterRegistryServiceServer(d.Server.GRPC(),

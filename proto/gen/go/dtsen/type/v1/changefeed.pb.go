@@ -41,7 +41,12 @@ type ChangeEvent struct {
 	// change concerns no family.
 	Family string `protobuf:"bytes,4,opt,name=family,proto3" json:"family,omitempty"`
 	// When the change committed.
-	CommitTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=commit_time,json=commitTime,proto3" json:"commit_time,omitempty"`
+	CommitTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=commit_time,json=commitTime,proto3" json:"commit_time,omitempty"`
+	// The feed's head when the server read this event: the last sequence
+	// committed in the owning context. `head_sequence - sequence` is how many
+	// events the consumer is behind once it has handled this one; 0 from a
+	// server that does not report it.
+	HeadSequence  int64 `protobuf:"varint,6,opt,name=head_sequence,json=headSequence,proto3" json:"head_sequence,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -111,11 +116,18 @@ func (x *ChangeEvent) GetCommitTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *ChangeEvent) GetHeadSequence() int64 {
+	if x != nil {
+		return x.HeadSequence
+	}
+	return 0
+}
+
 var File_dtsen_type_v1_changefeed_proto protoreflect.FileDescriptor
 
 const file_dtsen_type_v1_changefeed_proto_rawDesc = "" +
 	"\n" +
-	"\x1edtsen/type/v1/changefeed.proto\x12\rdtsen.type.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x01\n" +
+	"\x1edtsen/type/v1/changefeed.proto\x12\rdtsen.type.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xde\x01\n" +
 	"\vChangeEvent\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12\x1d\n" +
 	"\n" +
@@ -123,7 +135,8 @@ const file_dtsen_type_v1_changefeed_proto_rawDesc = "" +
 	"\bresource\x18\x03 \x01(\tR\bresource\x12\x16\n" +
 	"\x06family\x18\x04 \x01(\tR\x06family\x12;\n" +
 	"\vcommit_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"commitTimeB=Z;github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1;typev1b\x06proto3"
+	"commitTime\x12#\n" +
+	"\rhead_sequence\x18\x06 \x01(\x03R\fheadSequenceB=Z;github.com/dtsen-id/dtsen/proto/gen/go/dtsen/type/v1;typev1b\x06proto3"
 
 var (
 	file_dtsen_type_v1_changefeed_proto_rawDescOnce sync.Once
