@@ -14,7 +14,7 @@ import (
 // metrics are the series DTSEN exports (docs/operations.md), with their
 // label names; histograms also export _bucket (with le), _sum and _count.
 var metrics = map[string][]string{
-	"rpc_server_duration_milliseconds":     {"rpc_service", "rpc_method", "rpc_grpc_status_code"},
+	"rpc_server_call_duration_seconds":     {"rpc_method", "rpc_response_status_code", "error_type"},
 	"http_server_request_duration_seconds": {"http_route", "http_response_status_code"},
 	"dtsen_import_records_total":           {"context", "source", "outcome"},
 	"dtsen_import_rejections_total":        {"context", "reason"},
@@ -26,7 +26,7 @@ var metrics = map[string][]string{
 	"dtsen_cache_requests_total":           {"cache", "result"},
 }
 
-var histograms = []string{"rpc_server_duration_milliseconds", "http_server_request_duration_seconds"}
+var histograms = []string{"rpc_server_call_duration_seconds", "http_server_request_duration_seconds"}
 
 // baseMetric maps a series name to the metric it belongs to ("" if none).
 func baseMetric(series string) string {
