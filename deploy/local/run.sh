@@ -62,19 +62,26 @@ mkdir -p "$var/log"
 
 pids=()
 stop() {
+  local code=$?
   trap - INT TERM EXIT
   echo
   echo "stopping..."
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   echo "stopped."
+  exit "$code"
 }
 trap stop INT TERM EXIT
 
+# The supervisor's bookkeeping: which process a pid is, and how to start it
+# again.
+declare -A name_of=() cmd_of=()
 start() { # name, then the command; logs go to $var/log/NAME.log
   local name=$1; shift
   "$@" >>"$var/log/$name.log" 2>&1 &
   pids+=($!)
+  name_of[$!]=$name
+  cmd_of[$name]="$*"
 }
 
 # The issuer first: every service verifies tokens against it, and the
@@ -242,7 +249,33 @@ Try, in another shell from this directory:
 Press Ctrl-C to stop.
 MSG
 
-# Exit when any process dies, so a crash is not hidden behind a live gateway.
-wait -n "${pids[@]}"
-echo "a process exited; see $var/log/" >&2
-exit 1
+# Supervise: a process that dies is restarted after a back-off that doubles
+# from 1 s to 30 s, and said so here and in its log; one that dies five times
+# within two minutes stops the platform instead of flapping out of sight.
+# Ctrl-C stops everything (the trap above).
+declare -A deaths=()
+while true; do
+  exited=""
+  wait -n -p exited "${pids[@]}" || true
+  [[ -n $exited ]] || continue
+  name=${name_of[$exited]}
+  live=()
+  for pid in "${pids[@]}"; do [[ $pid == "$exited" ]] || live+=("$pid"); done
+  pids=("${live[@]}")
+  now=$(date +%s)
+  recent=""
+  for t in ${deaths[$name]:-} "$now"; do ((now - t < 120)) && recent+=" $t"; done
+  deaths[$name]=$recent
+  n=$(wc -w <<<"$recent")
+  if ((n >= 5)); then
+    echo "$name died $n times in two minutes; stopping the platform (see $var/log/$name.log)" >&2
+    exit 1
+  fi
+  backoff=$((1 << (n - 1)))
+  ((backoff > 30)) && backoff=30
+  echo "$name exited; restarting it in ${backoff}s (see $var/log/$name.log)" >&2
+  echo "run.sh: $name exited; restarted after ${backoff}s" >>"$var/log/$name.log"
+  sleep "$backoff"
+  # shellcheck disable=SC2086 # the command is words, as start() was given them
+  start "$name" ${cmd_of[$name]}
+done

@@ -31,7 +31,9 @@ log="$scratch/platform.log"
 setsid deploy/local/run.sh >"$log" 2>&1 &
 platform=$!
 cleanup() {
-  kill -INT -- "-$platform" 2>/dev/null || true
+  # run.sh stops the processes it supervises on TERM. (A background job of a
+  # script ignores SIGINT, so Ctrl-C's signal would not reach its trap.)
+  kill -TERM "$platform" 2>/dev/null || true
   wait "$platform" 2>/dev/null || true
   cp "$log" "$artefacts/platform.log" 2>/dev/null || true
   rm -rf "$artefacts/service-logs" && cp -r "$DTSEN_VAR_DIR/log" "$artefacts/service-logs" 2>/dev/null || true
