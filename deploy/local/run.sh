@@ -23,6 +23,14 @@ export DTSEN_SERVICEUSAGE_GRPC_ADDR="${DTSEN_SERVICEUSAGE_GRPC_ADDR:-127.0.0.1:9
 export DTSEN_SCORING_GRPC_ADDR="${DTSEN_SCORING_GRPC_ADDR:-127.0.0.1:9105}"
 export DTSEN_GRIEVANCE_GRPC_ADDR="${DTSEN_GRIEVANCE_GRPC_ADDR:-127.0.0.1:9106}"
 export DTSEN_GATEWAY_HTTP_ADDR="${DTSEN_GATEWAY_HTTP_ADDR:-127.0.0.1:8080}"
+# Each process's Prometheus /metrics (docs/operations.md).
+export DTSEN_REGISTRY_METRICS_ADDR="${DTSEN_REGISTRY_METRICS_ADDR:-127.0.0.1:9201}"
+export DTSEN_ASSET_METRICS_ADDR="${DTSEN_ASSET_METRICS_ADDR:-127.0.0.1:9202}"
+export DTSEN_INCOME_METRICS_ADDR="${DTSEN_INCOME_METRICS_ADDR:-127.0.0.1:9203}"
+export DTSEN_SERVICEUSAGE_METRICS_ADDR="${DTSEN_SERVICEUSAGE_METRICS_ADDR:-127.0.0.1:9204}"
+export DTSEN_SCORING_METRICS_ADDR="${DTSEN_SCORING_METRICS_ADDR:-127.0.0.1:9205}"
+export DTSEN_GRIEVANCE_METRICS_ADDR="${DTSEN_GRIEVANCE_METRICS_ADDR:-127.0.0.1:9206}"
+export DTSEN_GATEWAY_METRICS_ADDR="${DTSEN_GATEWAY_METRICS_ADDR:-127.0.0.1:9208}"
 # Everyone finds everyone on loopback.
 export DTSEN_ASSET_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
 export DTSEN_INCOME_REGISTRY_ADDR="$DTSEN_REGISTRY_GRPC_ADDR"
@@ -206,6 +214,7 @@ DTSEN is running (SQLite under $var, logs under $var/log).
   Web pages          $gw/  (Cek DTSEN: try NIK $DTSEN_DEMO_NIK with KK $DTSEN_DEMO_KK)
                      $gw/officer  $gw/analyst  $gw/admin  (sign in: $gw/officer#token=<a token below>)
   OpenAPI            $gw/openapi.json  (browsable: $gw/docs)
+  Metrics            http://$DTSEN_GATEWAY_METRICS_ADDR/metrics (gateway), http://$DTSEN_REGISTRY_METRICS_ADDR/metrics (registry), …
   gRPC (reflection)  registry $DTSEN_REGISTRY_GRPC_ADDR, asset $DTSEN_ASSET_GRPC_ADDR,
                      income $DTSEN_INCOME_GRPC_ADDR, serviceusage $DTSEN_SERVICEUSAGE_GRPC_ADDR,
                      scoring $DTSEN_SCORING_GRPC_ADDR, grievance $DTSEN_GRIEVANCE_GRPC_ADDR
