@@ -38,8 +38,14 @@ func (g *gateway) registerOperational(ups []upstream, registryHealthService stri
 			writeJSON(w, http.StatusOK, map[string]any{"status": "SERVING"})
 		}},
 		{PathReadyz, func(w http.ResponseWriter, r *http.Request, _ map[string]string) {
-			// Ready when every configured upstream answers its health check;
-			// they are asked in parallel so one slow service costs one timeout.
+			// Ready when the registry answers its health check: every token's
+			// family and region decisions and the citizen check need it. The
+			// other upstreams are asked too (in parallel, so one slow service
+			// costs one timeout) and reported, but do not make the gateway
+			// unready: every replica asks the same services, so a restarting
+			// scoring service would otherwise take the whole public API —
+			// citizen pages included — out of the load balancer, where its
+			// routes alone answer UNAVAILABLE and the check degrades.
 			ctx, cancel := context.WithTimeout(r.Context(), timeout)
 			defer cancel()
 			states := make([]string, len(ups))
@@ -61,16 +67,21 @@ func (g *gateway) registerOperational(ups []upstream, registryHealthService stri
 			}
 			wg.Wait()
 			report := map[string]string{}
+			status := "SERVING"
 			for i, u := range ups {
 				report[u.name] = states[i]
-				if states[i] != healthpb.HealthCheckResponse_SERVING.String() {
+				serving := states[i] == healthpb.HealthCheckResponse_SERVING.String()
+				if !serving && u.name == "registry" {
 					writeError(w, http.StatusServiceUnavailable, gatewayError(codes.Unavailable, ReasonUpstreamNotReady,
 						"upstream "+u.name+" is not serving", "Layanan "+u.name+" belum siap.",
 						map[string]string{"upstream": u.name, "state": states[i]}))
 					return
 				}
+				if !serving {
+					status = "DEGRADED"
+				}
 			}
-			writeJSON(w, http.StatusOK, map[string]any{"status": "SERVING", "upstreams": report})
+			writeJSON(w, http.StatusOK, map[string]any{"status": status, "upstreams": report})
 		}},
 		{PathOpenAPI, func(w http.ResponseWriter, _ *http.Request, _ map[string]string) {
 			w.Header().Set("Content-Type", "application/json")
