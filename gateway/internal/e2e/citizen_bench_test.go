@@ -6,18 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
-	"github.com/dtsen-id/dtsen/services/grievance/grievancetest"
 	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
 	"github.com/dtsen-id/dtsen/services/platform/redisx/redistest"
-	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
-	"github.com/dtsen-id/dtsen/services/scoring/scoringtest"
 )
 
 // BenchmarkCitizenCheck measures "Cek DTSEN" as announcement day sees it:
@@ -28,28 +23,14 @@ import (
 //
 //	go -C gateway test -run '^$' -bench CitizenCheck -benchtime 2s ./internal/e2e/
 func BenchmarkCitizenCheck(b *testing.B) {
-	src := scoringtest.StartSources(b, scoringtest.SourceOptions{})
-	sc := scoringtest.Start(b, storagetest.SQLiteURL(b), src, scoringtest.Options{})
-	sc.Ranked(b)
-	g := grievancetest.StartWith(b, storagetest.SQLiteURL(b), grievancetest.Options{Auth: src.Registry.Auth,
-		RegistryAddr: src.Registry.Addr})
+	p := startRanked(b, 0)
 	rdb, prefix := redistest.Real(b)
-	unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
-	h, err := server.New(server.Options{
-		Registry: dialTest(b, src.Registry.Addr), Scoring: dialTest(b, sc.Addr), Grievance: dialTest(b, g.Addr),
-		Verifier: src.Registry.Auth.Verifier, Logger: slog.New(slog.DiscardHandler),
-		RateLimiter: ratelimit.New(rdb, prefix+"gateway", slog.New(slog.DiscardHandler)),
-		RateLimits:  ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited},
-		Citizen: server.CitizenOptions{SessionKey: testSessionKey, Tokens: src.Registry.Auth.ServiceTokens("gateway"),
-			Actor: "dtsen-gateway", Redis: rdb, RedisPrefix: prefix + "gateway", FailureFloor: -1,
-			Limits: citizen.Limits{FailuresPerNIK: unlimited,
-				FailuresPerIP: unlimited, ChecksPerIP: unlimited}},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	b.Cleanup(srv.Close)
+	opts := p.options(b)
+	opts.RateLimiter = ratelimit.New(rdb, prefix+"gateway", slog.New(slog.DiscardHandler))
+	opts.Citizen = server.CitizenOptions{SessionKey: testSessionKey, Tokens: p.src.Registry.Auth.ServiceTokens("gateway"),
+		Actor: "dtsen-gateway", Redis: rdb, RedisPrefix: prefix + "gateway", FailureFloor: -1,
+		Limits: citizen.Limits{FailuresPerNIK: unlimited, FailuresPerIP: unlimited, ChecksPerIP: unlimited}}
+	base, client := serve(b, opts)
 	sessions, err := citizen.NewSessions(testSessionKey)
 	if err != nil {
 		b.Fatal(err)
@@ -59,7 +40,7 @@ func BenchmarkCitizenCheck(b *testing.B) {
 	body, _ := json.Marshal(map[string]string{"nik": nik, "kkNumber": fam.GetKkNumber()})
 	cacheKey := prefix + "gateway" + "citizen:status:" + sessions.Pseudonym(nik)
 	check := func() error {
-		resp, err := srv.Client().Post(srv.URL+citizen.CheckPath, "application/json", bytes.NewReader(body))
+		resp, err := client.Post(base+citizen.CheckPath, "application/json", bytes.NewReader(body))
 		if err != nil {
 			return err
 		}

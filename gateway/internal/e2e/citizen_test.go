@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +19,6 @@ import (
 	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
 	registryv1 "github.com/dtsen-id/dtsen/proto/gen/go/dtsen/registry/v1"
-	"github.com/dtsen-id/dtsen/services/grievance/grievancetest"
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
@@ -62,23 +60,13 @@ type citizenEnvOptions struct {
 func newCitizenEnv(t *testing.T, o citizenEnvOptions) *citizenEnv {
 	t.Helper()
 	t.Parallel()
-	unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
-	opts := server.Options{
-		Logger:     slog.New(slog.DiscardHandler),
-		RateLimits: ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited},
-	}
+	opts := server.Options{Logger: slog.New(slog.DiscardHandler), RateLimits: noRateLimits}
 	var reg *registrytest.Registry
 	var fams []*registryv1.Family
 	if o.full {
-		src := scoringtest.StartSources(t, scoringtest.SourceOptions{})
-		sc := scoringtest.Start(t, storagetest.SQLiteURL(t), src, scoringtest.Options{})
-		sc.Ranked(t)
-		g := grievancetest.StartWith(t, storagetest.SQLiteURL(t), grievancetest.Options{Auth: src.Registry.Auth,
-			RegistryAddr: src.Registry.Addr, AssetAddr: src.Asset.Addr, IncomeAddr: src.Income.Addr,
-			ServiceUsageAddr: src.ServiceUsage.Addr})
-		reg = src.Registry
-		opts.Asset, opts.Income, opts.ServiceUsage = dialTest(t, src.Asset.Addr), dialTest(t, src.Income.Addr), dialTest(t, src.ServiceUsage.Addr)
-		opts.Scoring, opts.Grievance = dialTest(t, sc.Addr), dialTest(t, g.Addr)
+		p := startRanked(t, 0)
+		opts = p.options(t)
+		reg = p.src.Registry
 		fams = registrytest.Families(0, scoringtest.Registered)
 	} else {
 		reg = registrytest.Start(t, storagetest.SQLiteURL(t), registrytest.Options{})
@@ -98,17 +86,12 @@ func newCitizenEnv(t *testing.T, o citizenEnvOptions) *citizenEnv {
 		w := cmp.Or(o.workload, "gateway")
 		opts.Citizen.Tokens, opts.Citizen.Actor = reg.Auth.ServiceTokens(w), "dtsen-"+w
 	}
-	h, err := server.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	base, client := serve(t, opts)
 	sessions, err := citizen.NewSessions(testSessionKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, base: srv.URL, http: srv.Client(), auth: reg.Auth, fams: fams}
+	e := &env{t: t, base: base, http: client, auth: reg.Auth, fams: fams}
 	e.reader = e.auth.Token(t, authtest.Admin())
 	e.writer = e.reader
 	return &citizenEnv{env: e, sessions: sessions, registry: reg, redis: rdb, cachePrefix: prefix + "citizen:status:"}

@@ -124,8 +124,7 @@ func newEnv(t *testing.T, opts envOptions) *env {
 		Idempotency:  idempotency.New(opts.redis, "gateway-"+opts.redisPrefix, time.Hour, slog.New(slog.DiscardHandler)),
 	}
 	if gw.RateLimits == (ratelimit.Policy{}) {
-		unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
-		gw.RateLimits = ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited}
+		gw.RateLimits = noRateLimits
 	}
 	if opts.sources || opts.scoring {
 		a := assettest.Start(t, storagetest.SQLiteURL(t), reg.Addr, assettest.Options{Auth: reg.Auth})
@@ -156,6 +155,58 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	}
 	importFamilies(t, reg.Client, "e2e-seed", e.fams)
 	return e
+}
+
+// unlimited and noRateLimits let a test's calls through the gateway's
+// limits; the limits have tests of their own (abuse_test.go, citizen_test.go).
+var (
+	unlimited    = ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
+	noRateLimits = ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited}
+)
+
+// ranked is every context as make run leaves it: the four source contexts
+// seeded with scoringtest's families, scoring trained, activated and ranked,
+// and grievance wired to apply approved changes to the sources.
+type ranked struct {
+	src       *scoringtest.Sources
+	scoring   *scoringtest.Scoring
+	grievance *grievancetest.Grievance
+}
+
+// startRanked starts it; applyEvery > 0 runs grievance's workloads on that
+// interval, otherwise the test drives them.
+func startRanked(tb testing.TB, applyEvery time.Duration) *ranked {
+	tb.Helper()
+	src := scoringtest.StartSources(tb, scoringtest.SourceOptions{})
+	sc := scoringtest.Start(tb, storagetest.SQLiteURL(tb), src, scoringtest.Options{})
+	sc.Ranked(tb)
+	g := grievancetest.StartWith(tb, storagetest.SQLiteURL(tb), grievancetest.Options{Auth: src.Registry.Auth,
+		RegistryAddr: src.Registry.Addr, AssetAddr: src.Asset.Addr, IncomeAddr: src.Income.Addr,
+		ServiceUsageAddr: src.ServiceUsage.Addr, Background: applyEvery > 0, ApplyInterval: applyEvery})
+	return &ranked{src: src, scoring: sc, grievance: g}
+}
+
+// options connects a gateway to every context of p, trusting p's issuer,
+// with no rate limits.
+func (p *ranked) options(tb testing.TB) server.Options {
+	return server.Options{
+		Registry: dialTest(tb, p.src.Registry.Addr), Asset: dialTest(tb, p.src.Asset.Addr),
+		Income: dialTest(tb, p.src.Income.Addr), ServiceUsage: dialTest(tb, p.src.ServiceUsage.Addr),
+		Scoring: dialTest(tb, p.scoring.Addr), Grievance: dialTest(tb, p.grievance.Addr),
+		Verifier: p.src.Registry.Auth.Verifier, Logger: slog.New(slog.DiscardHandler), RateLimits: noRateLimits,
+	}
+}
+
+// serve starts a gateway with opts and returns its base URL and client.
+func serve(tb testing.TB, opts server.Options) (string, *http.Client) {
+	tb.Helper()
+	h, err := server.New(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return srv.URL, srv.Client()
 }
 
 func dialTest(t testing.TB, addr string) *grpc.ClientConn {

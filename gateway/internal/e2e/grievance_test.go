@@ -2,18 +2,12 @@ package e2e_test
 
 import (
 	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/dtsen-id/dtsen/gateway/internal/server"
-	"github.com/dtsen-id/dtsen/services/grievance/grievancetest"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
-	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
-	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 	"github.com/dtsen-id/dtsen/services/scoring/scoringtest"
 )
@@ -24,25 +18,9 @@ import (
 // the asset feed carries it to scoring, which re-scores the family.
 func TestCorrectionReScoresTheFamily(t *testing.T) {
 	t.Parallel()
-	src := scoringtest.StartSources(t, scoringtest.SourceOptions{})
-	sc := scoringtest.Start(t, storagetest.SQLiteURL(t), src, scoringtest.Options{})
-	sc.Ranked(t)
-	g := grievancetest.StartWith(t, storagetest.SQLiteURL(t), grievancetest.Options{Auth: src.Registry.Auth,
-		RegistryAddr: src.Registry.Addr, AssetAddr: src.Asset.Addr, IncomeAddr: src.Income.Addr,
-		ServiceUsageAddr: src.ServiceUsage.Addr, Background: true, ApplyInterval: 100 * time.Millisecond})
-	unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
-	h, err := server.New(server.Options{
-		Registry: dialTest(t, src.Registry.Addr), Asset: dialTest(t, src.Asset.Addr), Income: dialTest(t, src.Income.Addr),
-		ServiceUsage: dialTest(t, src.ServiceUsage.Addr), Scoring: dialTest(t, sc.Addr), Grievance: dialTest(t, g.Addr),
-		Verifier: src.Registry.Auth.Verifier, Logger: slog.New(slog.DiscardHandler),
-		RateLimits: ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	e := &env{t: t, base: srv.URL, http: srv.Client(), auth: src.Registry.Auth, fams: registrytest.Families(0, scoringtest.Registered)}
+	p := startRanked(t, 100*time.Millisecond)
+	base, client := serve(t, p.options(t))
+	e := &env{t: t, base: base, http: client, auth: p.src.Registry.Auth, fams: registrytest.Families(0, scoringtest.Registered)}
 
 	fam := e.fams[4]
 	kk, region := fam.GetKkNumber(), fam.GetRegionCode()

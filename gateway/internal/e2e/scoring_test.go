@@ -2,44 +2,25 @@ package e2e_test
 
 import (
 	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/dtsen-id/dtsen/gateway/internal/server"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/auth/authtest"
-	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
-	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/registry/registrytest"
 	"github.com/dtsen-id/dtsen/services/scoring/scoringtest"
 )
 
-// newScoringEnv is the gateway in front of every source context, seeded with
-// scoringtest's demo families, and a scoring service that has trained,
+// newScoringEnv is the gateway in front of every context, seeded with
+// scoringtest's demo families, with a scoring service that has trained,
 // activated and ranked.
 func newScoringEnv(t *testing.T) *env {
 	t.Helper()
 	t.Parallel()
-	src := scoringtest.StartSources(t, scoringtest.SourceOptions{})
-	sc := scoringtest.Start(t, storagetest.SQLiteURL(t), src, scoringtest.Options{})
-	sc.Ranked(t)
-	unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
-	h, err := server.New(server.Options{
-		Registry: dialTest(t, src.Registry.Addr), Asset: dialTest(t, src.Asset.Addr), Income: dialTest(t, src.Income.Addr),
-		ServiceUsage: dialTest(t, src.ServiceUsage.Addr), Scoring: dialTest(t, sc.Addr),
-		Verifier: src.Registry.Auth.Verifier, Logger: slog.New(slog.DiscardHandler),
-		RateLimits: ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	e := &env{t: t, base: srv.URL, http: srv.Client(), auth: src.Registry.Auth,
+	p := startRanked(t, 0)
+	base, client := serve(t, p.options(t))
+	e := &env{t: t, base: base, http: client, auth: p.src.Registry.Auth,
 		fams: registrytest.Families(0, scoringtest.Registered)}
 	e.reader = e.auth.Token(t, authtest.Admin())
 	e.writer = e.reader

@@ -24,7 +24,6 @@ import (
 	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
 	"github.com/dtsen-id/dtsen/gateway/internal/server"
 	"github.com/dtsen-id/dtsen/services/platform/grpcserver"
-	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
 	"github.com/dtsen-id/dtsen/services/platform/redisx/redistest"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/platform/telemetry"
@@ -80,10 +79,8 @@ func TestCitizenCheckTrace(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	unlimited := ratelimit.Limit{Requests: 1 << 30, Per: time.Minute}
 	h, err := server.New(server.Options{
-		Registry: conn, Verifier: reg.Auth.Verifier, Logger: slog.New(slog.DiscardHandler),
-		RateLimits: ratelimit.Policy{PerClient: unlimited, PerIP: unlimited, PerNIK: unlimited},
+		Registry: conn, Verifier: reg.Auth.Verifier, Logger: slog.New(slog.DiscardHandler), RateLimits: noRateLimits,
 		Citizen: server.CitizenOptions{SessionKey: testSessionKey, Tokens: reg.Auth.ServiceTokens("gateway"),
 			Actor: "dtsen-gateway", Redis: rdb, RedisPrefix: prefix + "gateway", FailureFloor: -1},
 	})
