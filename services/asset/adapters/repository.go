@@ -23,7 +23,12 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the asset context's tables.
-var Migrations = storage.EmbeddedMigrations("asset", migrationFS)
+var Migrations = storage.EmbeddedMigrations("asset", migrationFS, storage.Tables{
+	"housing":      storage.Distributed("kk"),
+	"holdings":     storage.Distributed("kk"),
+	"land_parcels": storage.Distributed("owner_nik"),
+	"vehicles":     storage.Distributed("owner_nik"),
+})
 
 // Repository is the SQL implementation of domain.Repository.
 type Repository struct {

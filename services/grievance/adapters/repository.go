@@ -24,7 +24,12 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the grievance tables.
-var Migrations = storage.EmbeddedMigrations("grievance", migrationFS)
+var Migrations = storage.EmbeddedMigrations("grievance", migrationFS, storage.Tables{
+	// Grievance stays on one PostgreSQL primary: ≤ 30 GB a year, and its
+	// busiest read is by reporter, not by family (docs/scale-out.md §4.7).
+	"cases":            storage.Local,
+	"case_transitions": storage.Local,
+})
 
 // Repository implements domain.Cases.
 type Repository struct {

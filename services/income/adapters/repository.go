@@ -23,7 +23,14 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the income context's tables.
-var Migrations = storage.EmbeddedMigrations("income", migrationFS)
+var Migrations = storage.EmbeddedMigrations("income", migrationFS, storage.Tables{
+	// Person records stay on their NIK's shard: a move between families
+	// rewrites nothing (docs/scale-out.md §4.4).
+	"incomes":          storage.Distributed("nik"),
+	"employments":      storage.Distributed("nik"),
+	"consumptions":     storage.Distributed("kk"),
+	"banking_patterns": storage.Distributed("nik"),
+})
 
 // VerbReconciled is the verb of a reconciliation's per-record change event,
 // `income.<kind>.reconciled`. Imports append per-family events instead

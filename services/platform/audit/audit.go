@@ -30,7 +30,11 @@ import (
 var migrationFS embed.FS
 
 // Migrations create the audit_events table.
-var Migrations = storage.EmbeddedMigrations("audit", migrationFS)
+var Migrations = storage.EmbeddedMigrations("audit", migrationFS, storage.Tables{
+	// "Who read my data" names the record: one shard. The officer view by
+	// subject is a marked fan-out (docs/scale-out.md §4.1).
+	"audit_events": storage.Distributed("record"),
+})
 
 // ReasonUnavailable: the event could not be written, so the read is refused.
 const ReasonUnavailable = "AUDIT_UNAVAILABLE"

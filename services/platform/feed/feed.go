@@ -23,7 +23,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the cursor table; every consuming service applies it.
-var Migrations = storage.EmbeddedMigrations("feed", migrationFS)
+var Migrations = storage.EmbeddedMigrations("feed", migrationFS, storage.Tables{"feed_cursors": storage.Local})
 
 // Open starts a stream of events after the given sequence; next returns them
 // one by one and an error when the stream ends.

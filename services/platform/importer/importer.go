@@ -42,7 +42,7 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the batch ledger; every importing service applies it.
-var Migrations = storage.EmbeddedMigrations("importer", migrationFS)
+var Migrations = storage.EmbeddedMigrations("importer", migrationFS, storage.Tables{"import_batches": storage.Local})
 
 // Record is one record of a batch with its zero-based position in the stream.
 type Record[R any] struct {

@@ -30,7 +30,12 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the outbox tables; every service applies it.
-var Migrations = storage.EmbeddedMigrations("outbox", migrationFS)
+var Migrations = storage.EmbeddedMigrations("outbox", migrationFS, storage.Tables{
+	// One gapless sequence per service needs one row lock: the outbox stays
+	// on the coordinator until the per-shard inbox of docs/scale-out.md §7.4.
+	"outbox_events": storage.Local,
+	"outbox_head":   storage.Local,
+})
 
 // Event is a domain event to append. Events are notifications: they name what
 // changed, and consumers read the current state from the owning context.

@@ -14,9 +14,13 @@ import (
 // MigrationSet is one named sequence of schema migrations, embedded with
 // //go:embed. FS holds a directory per engine, `sqlite/` and `postgres/`, of
 // files named `NNNN_description.sql`, applied in version order.
+//
+// Tables declares the placement of every table the set creates, for the
+// Citus scale-out plan (placement.go).
 type MigrationSet struct {
-	Name string
-	FS   fs.FS
+	Name   string
+	FS     fs.FS
+	Tables Tables
 }
 
 // Migrate applies every migration of every set that has not been applied yet,
@@ -47,6 +51,12 @@ func (db *DB) Migrate(ctx context.Context, sets ...MigrationSet) error {
 			return err
 		}
 	}
+	tables, err := Placements(sets...)
+	if err != nil {
+		return err
+	}
+	tables["schema_migrations"] = Local
+	db.placements.Store(&tables)
 	return nil
 }
 
@@ -118,12 +128,13 @@ func (db *DB) migrateSet(ctx context.Context, set MigrationSet) error {
 }
 
 // EmbeddedMigrations names the migrations under the "migrations" directory
-// of an embedded file system (//go:embed migrations). It panics if the
-// directory is missing, a build-time mistake.
-func EmbeddedMigrations(name string, fsys fs.FS) MigrationSet {
+// of an embedded file system (//go:embed migrations), with the placement of
+// every table they create. It panics if the directory is missing, a
+// build-time mistake.
+func EmbeddedMigrations(name string, fsys fs.FS, tables Tables) MigrationSet {
 	sub, err := fs.Sub(fsys, "migrations")
 	if err != nil {
 		panic(fmt.Sprintf("storage: migrations %q: %v", name, err))
 	}
-	return MigrationSet{Name: name, FS: sub}
+	return MigrationSet{Name: name, FS: sub, Tables: tables}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -27,6 +28,9 @@ const (
 type DB struct {
 	sql    *sql.DB
 	engine Engine
+	// placements is the Citus map of the tables Migrate created; the
+	// statement observer hands it out with each statement (trace.go).
+	placements *atomic.Pointer[Tables]
 }
 
 // ErrBadURL reports a database URL that names no supported engine.
@@ -42,13 +46,14 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	var db *DB
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		sdb, err := openPostgres(url)
+		placements := new(atomic.Pointer[Tables])
+		sdb, err := openPostgres(url, placements)
 		if err != nil {
 			return nil, err
 		}
 		sdb.SetMaxOpenConns(16)
 		sdb.SetMaxIdleConns(16)
-		db = &DB{sql: sdb, engine: Postgres}
+		db = &DB{sql: sdb, engine: Postgres, placements: placements}
 	case url == "":
 		return nil, ErrBadURL
 	default:
@@ -73,7 +78,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			return nil, fmt.Errorf("storage: open sqlite: %w", err)
 		}
 		sdb.SetMaxOpenConns(8)
-		db = &DB{sql: sdb, engine: SQLite}
+		db = &DB{sql: sdb, engine: SQLite, placements: new(atomic.Pointer[Tables])}
 	}
 	if err := db.sql.PingContext(ctx); err != nil {
 		_ = db.sql.Close()

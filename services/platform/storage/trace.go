@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
+	"sync/atomic"
 
 	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
@@ -24,21 +26,47 @@ import (
 // The tracer takes the global TracerProvider and MeterProvider as they are
 // when the database is opened, so telemetry.Setup must run first (as
 // service.Run does).
-func openPostgres(url string) (*sql.DB, error) {
+func openPostgres(url string, placements *atomic.Pointer[Tables]) (*sql.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("storage: open postgres: %w", err)
 	}
-	cfg.Tracer = maskingTracer{otelpgx.NewTracer(otelpgx.WithQuerySpanNamePrefix(),
-		otelpgx.WithMetricOperationName(otelpgx.SQLOperationName))}
+	cfg.Tracer = maskingTracer{t: otelpgx.NewTracer(otelpgx.WithQuerySpanNamePrefix(),
+		otelpgx.WithMetricOperationName(otelpgx.SQLOperationName)), placements: placements}
 	return stdlib.OpenDB(*cfg), nil
+}
+
+// StatementObserver sees the SQL of a statement sent to PostgreSQL, with the
+// placement map of the database that ran it (nil before Migrate). A COPY is
+// rendered as "COPY table (col, ...) FROM STDIN".
+type StatementObserver func(tables *Tables, sql string)
+
+var statementObserver atomic.Pointer[StatementObserver]
+
+// ObserveStatements makes fn see every PostgreSQL statement of every
+// database in the process until stop is called. Only tests call it: the
+// Citus query lint (storage/citustest) collects the statements each
+// service's tests run. Production never sets it, so the cost there is one
+// atomic load per statement.
+func ObserveStatements(fn StatementObserver) (stop func()) {
+	statementObserver.Store(&fn)
+	return func() { statementObserver.Store(nil) }
+}
+
+func (m maskingTracer) observe(sql string) {
+	if fn := statementObserver.Load(); fn != nil {
+		(*fn)(m.placements.Load(), sql)
+	}
 }
 
 // maskingTracer hands otelpgx errors whose text has every NIK-like run of
 // digits masked: span status and exception events carry the error text, and
 // a PostgreSQL message may quote a value ("invalid input syntax for type
 // bigint: ..."). errors.As still finds the *pgconn.PgError for the SQLSTATE.
-type maskingTracer struct{ t *otelpgx.Tracer }
+type maskingTracer struct {
+	t          *otelpgx.Tracer
+	placements *atomic.Pointer[Tables]
+}
 
 type maskedError struct{ err error }
 
@@ -61,6 +89,7 @@ var (
 )
 
 func (m maskingTracer) TraceQueryStart(ctx context.Context, c *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	m.observe(d.SQL)
 	return m.t.TraceQueryStart(ctx, c, d)
 }
 
@@ -74,6 +103,7 @@ func (m maskingTracer) TraceBatchStart(ctx context.Context, c *pgx.Conn, d pgx.T
 }
 
 func (m maskingTracer) TraceBatchQuery(ctx context.Context, c *pgx.Conn, d pgx.TraceBatchQueryData) {
+	m.observe(d.SQL)
 	d.Err = mask(d.Err)
 	m.t.TraceBatchQuery(ctx, c, d)
 }
@@ -84,6 +114,9 @@ func (m maskingTracer) TraceBatchEnd(ctx context.Context, c *pgx.Conn, d pgx.Tra
 }
 
 func (m maskingTracer) TraceCopyFromStart(ctx context.Context, c *pgx.Conn, d pgx.TraceCopyFromStartData) context.Context {
+	if statementObserver.Load() != nil {
+		m.observe("COPY " + d.TableName.Sanitize() + " (" + strings.Join(d.ColumnNames, ", ") + ") FROM STDIN")
+	}
 	return m.t.TraceCopyFromStart(ctx, c, d)
 }
 

@@ -21,7 +21,12 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the registry's tables.
-var Migrations = storage.EmbeddedMigrations("registry", migrationFS)
+var Migrations = storage.EmbeddedMigrations("registry", migrationFS, storage.Tables{
+	// Members live on their family's shard, so a family with its members is
+	// one router query (docs/scale-out.md §4.2).
+	"families": storage.Distributed("kk"),
+	"persons":  storage.Distributed("family_kk"),
+})
 
 // Event types of the registry's change feed.
 const (

@@ -19,7 +19,19 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the scoring context's tables.
-var Migrations = storage.EmbeddedMigrations("scoring", migrationFS)
+var Migrations = storage.EmbeddedMigrations("scoring", migrationFS, storage.Tables{
+	"models":                storage.Reference,
+	"model_activations":     storage.Reference,
+	"ranking_runs":          storage.Reference,
+	"run_region_deciles":    storage.Reference,
+	"run_region_programmes": storage.Reference,
+	"family_scores":         storage.Distributed("kk"),
+	"score_history":         storage.Distributed("kk"),
+	"notices":               storage.Distributed("kk"),
+	"eligibility_facts":     storage.Distributed("kk"),
+	"eligibility":           storage.Distributed("kk"),
+	"eligible_families":     storage.Distributed("kk"),
+})
 
 // Repository is the SQL implementation of the scoring repositories, one
 // value per domain interface, all on one database. The same SQL runs on

@@ -25,7 +25,7 @@ var migrationFS embed.FS
 
 // Migrations creates the dirty-family table. The cursors live in
 // feed.Migrations, which the Syncer's database needs as well.
-var Migrations = storage.EmbeddedMigrations("scoring_incremental", migrationFS)
+var Migrations = storage.EmbeddedMigrations("scoring_incremental", migrationFS, storage.Tables{"scoring_dirty": storage.Distributed("kk")})
 
 // Rescore re-scores one family by KK number (in production:
 // (*app.App).RescoreIfStale). changedAt is when the latest change it stands

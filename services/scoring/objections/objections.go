@@ -48,7 +48,7 @@ var migrationFS embed.FS
 
 // Migrations creates scoring_open_objections. The feed's cursor lives in
 // feed.Migrations.
-var Migrations = storage.EmbeddedMigrations("scoring_objections", migrationFS)
+var Migrations = storage.EmbeddedMigrations("scoring_objections", migrationFS, storage.Tables{"scoring_open_objections": storage.Distributed("kk")})
 
 // Open is an open exclusion objection as scoring keeps it.
 type Open struct {

@@ -21,7 +21,12 @@ import (
 var migrationFS embed.FS
 
 // Migrations creates the service-usage tables.
-var Migrations = storage.EmbeddedMigrations("serviceusage", migrationFS)
+var Migrations = storage.EmbeddedMigrations("serviceusage", migrationFS, storage.Tables{
+	"health_coverages":         storage.Distributed("nik"),
+	"enrolments":               storage.Distributed("nik"),
+	"utility_usages":           storage.Distributed("kk"),
+	"programme_participations": storage.Distributed("kk"),
+})
 
 // EventType is `serviceusage.<kind>.<verb>`; verbs are created, updated
 // (by an import) and reconciled (the registry cross-check outcome changed).
