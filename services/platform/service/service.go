@@ -166,7 +166,7 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx, append([]storage.MigrationSet{outbox.Migrations, audit.Migrations}, opts.Migrations...)...); err != nil {
+	if err := db.Migrate(ctx, AllMigrations(opts.Migrations...)...); err != nil {
 		return err
 	}
 	logger.Info("database ready", slog.String("engine", string(db.Engine())))
@@ -196,4 +196,11 @@ func Run(ctx context.Context, opts Options, args []string, register func(ctx con
 		return cause
 	}
 	return nil
+}
+
+// AllMigrations is every migration set a service's database gets: the
+// platform's outbox and audit log, then the service's own. The services' Citus
+// schema tests check exactly this list.
+func AllMigrations(own ...storage.MigrationSet) []storage.MigrationSet {
+	return append([]storage.MigrationSet{outbox.Migrations, audit.Migrations}, own...)
 }

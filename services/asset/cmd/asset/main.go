@@ -27,7 +27,7 @@ func main() {
 	service.Main(service.Options{
 		Name:            "asset",
 		DefaultGRPCAddr: "127.0.0.1:9102",
-		Migrations:      []storage.MigrationSet{importer.Migrations, feed.Migrations, adapters.Migrations},
+		Migrations:      migrations,
 		Validators:      ports.Validators(),
 		Config: func(cfg *config.Set) {
 			registryAddr = cfg.String("DTSEN_ASSET_REGISTRY_ADDR", "127.0.0.1:9101",
@@ -69,3 +69,6 @@ func main() {
 		return nil
 	})
 }
+
+// migrations are the service's own sets; service.Run adds the platform's.
+var migrations = []storage.MigrationSet{importer.Migrations, feed.Migrations, adapters.Migrations}

@@ -35,7 +35,7 @@ func main() {
 	service.Main(service.Options{
 		Name:            "grievance",
 		DefaultGRPCAddr: "127.0.0.1:9106",
-		Migrations:      []storage.MigrationSet{adapters.Migrations},
+		Migrations:      migrations,
 		Validators:      ports.Validators(),
 		Config: func(cfg *config.Set) {
 			registry = cfg.String("DTSEN_GRIEVANCE_REGISTRY_ADDR", "127.0.0.1:9101",
@@ -75,3 +75,6 @@ func main() {
 		return nil
 	})
 }
+
+// migrations are the service's own sets; service.Run adds the platform's.
+var migrations = []storage.MigrationSet{adapters.Migrations}

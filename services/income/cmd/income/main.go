@@ -25,7 +25,7 @@ func main() {
 	service.Main(service.Options{
 		Name:            "income",
 		DefaultGRPCAddr: "127.0.0.1:9103",
-		Migrations:      []storage.MigrationSet{importer.Migrations, feed.Migrations, adapters.Migrations},
+		Migrations:      migrations,
 		Validators:      ports.Validators(),
 		Config: func(cfg *config.Set) {
 			cfg.StringVar(&registryAddr, "DTSEN_INCOME_REGISTRY_ADDR", "127.0.0.1:9101",
@@ -54,3 +54,6 @@ func main() {
 		return nil
 	})
 }
+
+// migrations are the service's own sets; service.Run adds the platform's.
+var migrations = []storage.MigrationSet{importer.Migrations, feed.Migrations, adapters.Migrations}

@@ -24,7 +24,7 @@ func main() {
 	service.Main(service.Options{
 		Name:            "registry",
 		DefaultGRPCAddr: "127.0.0.1:9101",
-		Migrations:      []storage.MigrationSet{importer.Migrations, adapters.Migrations},
+		Migrations:      migrations,
 		Validators:      ports.Validators(),
 		Config: func(cfg *config.Set) {
 			redisURL = redisx.RegisterConfig(cfg)
@@ -45,3 +45,6 @@ func main() {
 		return nil
 	})
 }
+
+// migrations are the service's own sets; service.Run adds the platform's.
+var migrations = []storage.MigrationSet{importer.Migrations, adapters.Migrations}

@@ -21,7 +21,7 @@ func main() {
 	service.Main(service.Options{
 		Name:            "scoring",
 		DefaultGRPCAddr: "127.0.0.1:9105",
-		Migrations:      wiring.Migrations,
+		Migrations:      migrations,
 		Validators:      ports.Validators(),
 		Config: func(cfg *config.Set) {
 			registry = cfg.String("DTSEN_SCORING_REGISTRY_ADDR", "127.0.0.1:9101", "gRPC address of the registry")
@@ -76,3 +76,6 @@ func main() {
 		return nil
 	})
 }
+
+// migrations are the service's own sets; service.Run adds the platform's.
+var migrations = wiring.Migrations

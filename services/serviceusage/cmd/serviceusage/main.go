@@ -28,7 +28,7 @@ func main() {
 	service.Main(service.Options{
 		Name:            "serviceusage",
 		DefaultGRPCAddr: "127.0.0.1:9104",
-		Migrations:      []storage.MigrationSet{importer.Migrations, feed.Migrations, adapters.Migrations},
+		Migrations:      migrations,
 		Validators:      ports.Validators(),
 		Config: func(cfg *config.Set) {
 			cfg.StringVar(&registryAddr, "DTSEN_SERVICEUSAGE_REGISTRY_ADDR", "127.0.0.1:9101",
@@ -59,3 +59,6 @@ func main() {
 		return nil
 	})
 }
+
+// migrations are the service's own sets; service.Run adds the platform's.
+var migrations = []storage.MigrationSet{importer.Migrations, feed.Migrations, adapters.Migrations}
