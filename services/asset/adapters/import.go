@@ -3,6 +3,7 @@ package adapters
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -17,10 +18,12 @@ import (
 // ApplyImport writes one chunk inside tx; it is the storage half of the
 // asset context's importer.Spec.Apply. Per natural key (KK and source for
 // housing and holdings, certificate id for land, frame number for vehicles):
-//   - a new key is inserted (COPY on PostgreSQL);
+//   - a new key is inserted (COPY on PostgreSQL), with its key table row for
+//     land and vehicles;
 //   - a record identical to the stored one is counted unchanged and writes
 //     nothing, which makes re-sending a batch safe;
-//   - a changed record replaces the stored one with a new version;
+//   - a changed record replaces the stored one with a new version; a land
+//     parcel or vehicle whose owner changed moves to the new owner's row;
 //   - a record observed before the stored one is rejected
 //     (OBSERVATION_OLDER_THAN_STORED): an old survey arriving late must not
 //     overwrite newer data;
@@ -57,7 +60,7 @@ func applyKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind
 			Violations: []*typev1.RecordViolation{{Field: field, Reason: reason, Description: desc}}})
 	}
 	seen := make(map[[2]string]bool, len(recs))
-	holders := make([]string, 0, len(recs))
+	firstKeys := make([]string, 0, len(recs))
 	candidates := recs[:0:0]
 	for _, rec := range recs {
 		key := k.key(rec.Value)
@@ -66,15 +69,15 @@ func applyKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind
 			continue
 		}
 		seen[key] = true
-		holders = append(holders, key[0])
+		firstKeys = append(firstKeys, key[0])
 		candidates = append(candidates, rec)
 	}
-	stored, err := load(ctx, r, tx, k, holders)
+	stored, err := load(ctx, r, tx, k, firstKeys)
 	if err != nil {
 		return err
 	}
-	var inserts [][]any
-	update := "UPDATE " + k.table + " SET " + assignments(k.cols[len(k.keyCols):], len(k.keyCols)+1) + " WHERE " + keyMatch(k.keyCols)
+	var inserts, newKeys [][]any
+	update := updateRow(k)
 	for _, rec := range candidates {
 		v := rec.Value
 		m := k.meta(v)
@@ -82,6 +85,9 @@ func applyKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind
 		if !exists {
 			m.Version, m.CreateTime, m.UpdateTime = 1, now, now
 			inserts = append(inserts, k.row(v))
+			if k.keys != "" {
+				newKeys = append(newKeys, []any{k.key(v)[0], k.holderOf(v)})
+			}
 			*events = append(*events, outbox.Event{Type: k.created, Resource: k.resource(v), Family: k.family(v)})
 			out.Accepted++
 			continue
@@ -98,15 +104,30 @@ func applyKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind
 			continue
 		}
 		m.Version, m.CreateTime, m.UpdateTime = om.Version+1, om.CreateTime, now
-		// Key columns come first in cols, so the row's values are the
-		// WHERE parameters followed by the SET parameters.
-		if _, err := tx.ExecContext(ctx, update, k.row(v)...); err != nil {
+		if k.holderOf(old) != k.holderOf(v) {
+			// The row moves to its new owner; it joins the chunk's COPY.
+			if err := transfer(ctx, tx, k, old, v); err != nil {
+				return err
+			}
+			inserts = append(inserts, k.row(v))
+		} else if _, err := tx.ExecContext(ctx, update, k.row(v)...); err != nil {
 			return fmt.Errorf("update %s: %w", k.table, err)
 		}
 		*events = append(*events, outbox.Event{Type: k.updated, Resource: k.resource(v), Family: k.family(v)})
 		out.Accepted++
 	}
-	if _, err := tx.CopyFrom(ctx, k.table, k.cols, inserts); err != nil {
+	// The key table first: it is what makes a certificate or a frame number
+	// unique nationwide, so a concurrent writer of the same new key fails here.
+	if err := copyRows(ctx, tx, k.keys, []string{k.keyCols[0], k.holder}, newKeys); err != nil {
+		return err
+	}
+	return copyRows(ctx, tx, k.table, k.cols, inserts)
+}
+
+// copyRows bulk-inserts rows; a unique violation means another writer
+// inserted one of the keys after the chunk looked.
+func copyRows(ctx context.Context, tx *storage.Tx, table string, cols []string, rows [][]any) error {
+	if _, err := tx.CopyFrom(ctx, table, cols, rows); err != nil {
 		if storage.IsUniqueViolation(err) {
 			return fmt.Errorf("%w: %w", ErrConcurrentChange, err)
 		}
@@ -115,15 +136,65 @@ func applyKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind
 	return nil
 }
 
+// updateRow renders the UPDATE of one stored row by its primary key. It
+// never assigns the primary key's columns, so never the holder: Citus cannot
+// change a row's distribution column, and a new owner is a transfer. The
+// primary key's columns come first in cols, so a row's values are the WHERE
+// parameters followed by the SET parameters.
+func updateRow[T any](k kind[T]) string {
+	pk := k.pkCols()
+	return "UPDATE " + k.table + " SET " + assignments(k.cols[len(pk):], len(pk)+1) + " WHERE " + keyMatch(pk)
+}
+
+// transfer moves a land parcel or vehicle to its new owner (docs/scale-out.md
+// §4.3): it deletes the row under the old owner and points the key table at
+// the new one; the caller inserts the new row.
+func transfer[T any](ctx context.Context, tx *storage.Tx, k kind[T], old, v T) error {
+	pk := k.pkCols()
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+k.table+" WHERE "+keyMatch(pk), k.row(old)[:len(pk)]...); err != nil {
+		return fmt.Errorf("transfer %s: %w", k.table, err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE "+k.keys+" SET "+k.holder+" = $2 WHERE "+k.keyCols[0]+" = $1",
+		k.key(v)[0], k.holderOf(v)); err != nil {
+		return fmt.Errorf("transfer %s: %w", k.keys, err)
+	}
+	return nil
+}
+
 // load reads the stored records with the given first key parts, locked for
-// the transaction, by full key.
+// the transaction, by full key. A kind with a key table locks the keys
+// first, so a concurrent transfer of the same record is waited for and its
+// new owner read, then reads the rows on their owners' shards.
 func load[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], firstKeys []string) (map[[2]string]T, error) {
-	cond, arg := r.anyOf(k.keyCols[0], firstKeys, 1)
+	if k.keys == "" {
+		cond, arg := r.anyOf(k.keyCols[0], firstKeys, 1)
+		return lockRows(ctx, r, tx, k, cond, arg)
+	}
+	owners, err := lockOwners(ctx, r, tx, k, firstKeys)
+	if err != nil || len(owners) == 0 {
+		return nil, err
+	}
+	byOwner, ownerArg := r.anyOf(k.holder, dedupe(slices.Collect(maps.Values(owners))), 1)
+	byID, idArg := r.anyOf(k.keyCols[0], slices.Collect(maps.Keys(owners)), 2)
+	recs, err := lockRows(ctx, r, tx, k, byOwner+" AND "+byID, ownerArg, idArg)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) != len(owners) {
+		// Both are written in one transaction; this is damage, not a race.
+		return nil, fmt.Errorf("load %s: %d of the %d records %s names are missing", k.table, len(owners)-len(recs), len(owners), k.keys)
+	}
+	return recs, nil
+}
+
+// lockRows reads the rows matching cond, locked for the transaction on
+// PostgreSQL (SQLite's BEGIN IMMEDIATE already holds the write lock), by key.
+func lockRows[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], cond string, args ...any) (map[[2]string]T, error) {
 	query := "SELECT " + strings.Join(k.cols, ", ") + " FROM " + k.table + " WHERE " + cond
 	if r.db.Engine() == storage.Postgres {
 		query += " FOR UPDATE"
 	}
-	rows, err := tx.QueryContext(ctx, query, arg)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", k.table, err)
 	}
@@ -136,6 +207,30 @@ func load[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], 
 		out[k.key(v)] = v
 	}
 	return out, nil
+}
+
+// lockOwners reads the current owners of the given certificates or frame
+// numbers from the kind's key table, locked for the transaction.
+func lockOwners[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], ids []string) (map[string]string, error) {
+	cond, arg := r.anyOf(k.keyCols[0], ids, 1)
+	query := "SELECT " + k.keyCols[0] + ", " + k.holder + " FROM " + k.keys + " WHERE " + cond
+	if r.db.Engine() == storage.Postgres {
+		query += " FOR UPDATE"
+	}
+	rows, err := tx.QueryContext(ctx, query, arg)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", k.keys, err)
+	}
+	defer rows.Close()
+	owners := make(map[string]string, len(ids))
+	for rows.Next() {
+		var id, owner string
+		if err := rows.Scan(&id, &owner); err != nil {
+			return nil, fmt.Errorf("scan %s: %w", k.keys, err)
+		}
+		owners[id] = owner
+	}
+	return owners, rows.Err()
 }
 
 // Reconcile implements domain.Repository. It reads the records of the
@@ -192,7 +287,7 @@ func reconcileKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k 
 	if err != nil {
 		return 0, err
 	}
-	update := "UPDATE " + k.table + " SET " + assignments(k.cols[len(k.keyCols):], len(k.keyCols)+1) + " WHERE " + keyMatch(k.keyCols)
+	update := updateRow(k)
 	n := 0
 	for _, old := range stored {
 		v := k.clone(old)
@@ -202,8 +297,6 @@ func reconcileKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k 
 		}
 		m := k.meta(v)
 		m.Version, m.UpdateTime = k.meta(old).Version+1, now
-		// Key columns come first in cols, so the row's values are the
-		// WHERE parameters followed by the SET parameters.
 		if _, err := tx.ExecContext(ctx, update, k.row(v)...); err != nil {
 			return 0, fmt.Errorf("update %s: %w", k.table, err)
 		}
@@ -240,7 +333,7 @@ func (r *Repository) UnmatchedOwners(ctx context.Context, limit int) (niks, kks 
 // unmatchedPage appends the holders of the next page of UNMATCHED records of
 // a kind after *cursor, and moves the cursor (back to the start at the end).
 func unmatchedPage[T any](ctx context.Context, r *Repository, k kind[T], cursor *[2]string, limit int, out []string, holder func(T) string) ([]string, error) {
-	recs, err := list(ctx, r, k, domain.Query{Match: domain.Unmatched, After: *cursor, Limit: limit})
+	recs, err := list(ctx, r, k, domain.Query{Match: domain.Unmatched, After: *cursor, Limit: limit}, "background reconcile sweep of unmatched records")
 	if err != nil {
 		return nil, err
 	}

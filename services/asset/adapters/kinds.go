@@ -25,15 +25,25 @@ type scanner interface{ Scan(dest ...any) error }
 // kind describes how one record kind is stored, so the SQL for reads,
 // imports and reconciliation is written once for all four.
 type kind[T any] struct {
-	table    string
-	created  string // event types
-	updated  string
-	keyCols  []string // one column, or (kk, source)
-	holder   string   // column that Query.Holder selects
-	cols     []string // every column, key columns first
+	table   string
+	created string // event types
+	updated string
+	keyCols []string // the record's own key: one column, or (kk, source)
+	// holder is the column that Query.Holder selects, and the column Citus
+	// distributes the table by (docs/scale-out.md §4.3): the family's KK,
+	// or the owner's NIK.
+	holder string
+	// keys names the key table (keyCols[0] → holder) of a kind whose own
+	// key does not start with its holder: land parcels and vehicles live on
+	// their owner's shard, so only the key table says which shard holds a
+	// certificate or a frame number, and keeps it unique nationwide. Empty
+	// for housing and holdings.
+	keys     string
+	cols     []string // every column, the primary key's first (pkCols)
 	row      func(T) []any
 	scan     func(scanner) (T, error)
 	key      func(T) [2]string
+	holderOf func(T) string // the holder column's value
 	meta     func(T) *domain.Record
 	resource func(T) string
 	family   func(T) string // `families/{kk}`, or "" when unknown
@@ -83,6 +93,17 @@ func familyOf(kk string) string {
 
 func withMeta(cols ...string) []string { return append(cols, metaCols...) }
 
+// pkCols are the leading columns of cols that make the stored primary key:
+// the record's key, and for a kind with a key table the owner's NIK as well,
+// since Citus requires the distribution column in every primary key.
+func (k kind[T]) pkCols() []string {
+	n := len(k.keyCols)
+	if k.keys != "" {
+		n++
+	}
+	return k.cols[:n]
+}
+
 var housingKind = kind[*domain.Housing]{
 	table: "housing", created: EventHousingCreated, updated: EventHousingUpdated,
 	keyCols: []string{"kk", "source"}, holder: "kk",
@@ -105,6 +126,7 @@ var housingKind = kind[*domain.Housing]{
 		return h, err
 	},
 	key:      func(h *domain.Housing) [2]string { return [2]string{h.KK, h.Source} },
+	holderOf: func(h *domain.Housing) string { return h.KK },
 	meta:     func(h *domain.Housing) *domain.Record { return &h.Record },
 	resource: (*domain.Housing).Name,
 	family:   func(h *domain.Housing) string { return familyOf(h.KK) },
@@ -134,6 +156,7 @@ var holdingsKind = kind[*domain.Holdings]{
 		return h, err
 	},
 	key:      func(h *domain.Holdings) [2]string { return [2]string{h.KK, h.Source} },
+	holderOf: func(h *domain.Holdings) string { return h.KK },
 	meta:     func(h *domain.Holdings) *domain.Record { return &h.Record },
 	resource: (*domain.Holdings).Name,
 	family:   func(h *domain.Holdings) string { return familyOf(h.KK) },
@@ -143,7 +166,7 @@ var holdingsKind = kind[*domain.Holdings]{
 
 var landKind = kind[*domain.LandParcel]{
 	table: "land_parcels", created: EventLandCreated, updated: EventLandUpdated,
-	keyCols: []string{"certificate_id"}, holder: "owner_nik",
+	keyCols: []string{"certificate_id"}, holder: "owner_nik", keys: "land_parcel_keys",
 	cols: withMeta("certificate_id", "owner_nik", "owner_family_kk", "source", "area_sqm", "njop_value", "region_code",
 		"house_elsewhere"),
 	row: func(l *domain.LandParcel) []any {
@@ -159,6 +182,7 @@ var landKind = kind[*domain.LandParcel]{
 		return l, err
 	},
 	key:      func(l *domain.LandParcel) [2]string { return [2]string{l.CertificateID} },
+	holderOf: func(l *domain.LandParcel) string { return l.OwnerNIK },
 	meta:     func(l *domain.LandParcel) *domain.Record { return &l.Record },
 	resource: (*domain.LandParcel).Name,
 	family:   func(l *domain.LandParcel) string { return familyOf(l.OwnerFamilyKK) },
@@ -170,7 +194,7 @@ var landKind = kind[*domain.LandParcel]{
 
 var vehicleKind = kind[*domain.Vehicle]{
 	table: "vehicles", created: EventVehicleCreated, updated: EventVehicleUpdated,
-	keyCols: []string{"frame_number"}, holder: "owner_nik",
+	keyCols: []string{"frame_number"}, holder: "owner_nik", keys: "vehicle_keys",
 	cols: withMeta("frame_number", "owner_nik", "owner_family_kk", "source", "vehicle_type", "model_year",
 		"estimated_value", "plate_number"),
 	row: func(v *domain.Vehicle) []any {
@@ -186,6 +210,7 @@ var vehicleKind = kind[*domain.Vehicle]{
 		return v, err
 	},
 	key:      func(v *domain.Vehicle) [2]string { return [2]string{v.FrameNumber} },
+	holderOf: func(v *domain.Vehicle) string { return v.OwnerNIK },
 	meta:     func(v *domain.Vehicle) *domain.Record { return &v.Record },
 	resource: (*domain.Vehicle).Name,
 	family:   func(v *domain.Vehicle) string { return familyOf(v.OwnerFamilyKK) },

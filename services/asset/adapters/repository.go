@@ -24,10 +24,15 @@ var migrationFS embed.FS
 
 // Migrations creates the asset context's tables.
 var Migrations = storage.EmbeddedMigrations("asset", migrationFS, storage.Tables{
-	"housing":      storage.Distributed("kk"),
-	"holdings":     storage.Distributed("kk"),
-	"land_parcels": storage.Distributed("owner_nik"),
-	"vehicles":     storage.Distributed("owner_nik"),
+	"housing":  storage.Distributed("kk"),
+	"holdings": storage.Distributed("kk"),
+	// Land and vehicles live on their owner's shard, so a family's read by
+	// member NIKs touches only the members' shards; their key tables map a
+	// certificate or frame number to its owner (docs/scale-out.md §4.3).
+	"land_parcels":     storage.Distributed("owner_nik"),
+	"vehicles":         storage.Distributed("owner_nik"),
+	"land_parcel_keys": storage.Distributed("certificate_id"),
+	"vehicle_keys":     storage.Distributed("frame_number"),
 })
 
 // Repository is the SQL implementation of domain.Repository.
@@ -58,7 +63,7 @@ func (r *Repository) GetHousing(ctx context.Context, kk, source string) (*domain
 }
 
 func (r *Repository) ListHousing(ctx context.Context, q domain.Query) ([]*domain.Housing, error) {
-	return list(ctx, r, housingKind, q)
+	return list(ctx, r, housingKind, q, officerList)
 }
 
 func (r *Repository) GetHoldings(ctx context.Context, kk, source string) (*domain.Holdings, error) {
@@ -66,7 +71,7 @@ func (r *Repository) GetHoldings(ctx context.Context, kk, source string) (*domai
 }
 
 func (r *Repository) ListHoldings(ctx context.Context, q domain.Query) ([]*domain.Holdings, error) {
-	return list(ctx, r, holdingsKind, q)
+	return list(ctx, r, holdingsKind, q, officerList)
 }
 
 func (r *Repository) GetLandParcel(ctx context.Context, id string) (*domain.LandParcel, error) {
@@ -74,7 +79,7 @@ func (r *Repository) GetLandParcel(ctx context.Context, id string) (*domain.Land
 }
 
 func (r *Repository) ListLandParcels(ctx context.Context, q domain.Query) ([]*domain.LandParcel, error) {
-	return list(ctx, r, landKind, q)
+	return list(ctx, r, landKind, q, officerList)
 }
 
 func (r *Repository) GetVehicle(ctx context.Context, frame string) (*domain.Vehicle, error) {
@@ -82,16 +87,35 @@ func (r *Repository) GetVehicle(ctx context.Context, frame string) (*domain.Vehi
 }
 
 func (r *Repository) ListVehicles(ctx context.Context, q domain.Query) ([]*domain.Vehicle, error) {
-	return list(ctx, r, vehicleKind, q)
+	return list(ctx, r, vehicleKind, q, officerList)
 }
 
+// get reads one record by its key. A kind with a key table takes two
+// router reads: the key table names the owner, whose shard holds the row.
 func get[T any](ctx context.Context, q querier, k kind[T], key ...any) (T, error) {
-	var zero T
-	where := make([]string, len(k.keyCols))
-	for i, c := range k.keyCols {
-		where[i] = fmt.Sprintf("%s = $%d", c, i+1)
+	if k.keys == "" {
+		return getRow(ctx, q, k, key...)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT "+strings.Join(k.cols, ", ")+" FROM "+k.table+" WHERE "+strings.Join(where, " AND "), key...)
+	var zero T
+	// A transfer between the two reads moves the row to its new owner, whom
+	// the key table then names: look again, a few times at most.
+	for range 3 {
+		owner, err := ownerOf(ctx, q, k, key[0])
+		if err != nil {
+			return zero, err
+		}
+		rec, err := getRow(ctx, q, k, key[0], owner)
+		if !errors.Is(err, domain.ErrNotFound) {
+			return rec, err
+		}
+	}
+	return zero, domain.ErrNotFound
+}
+
+// getRow reads one row by its primary key, given in pkCols order.
+func getRow[T any](ctx context.Context, q querier, k kind[T], pk ...any) (T, error) {
+	var zero T
+	rows, err := q.QueryContext(ctx, "SELECT "+strings.Join(k.cols, ", ")+" FROM "+k.table+" WHERE "+keyMatch(k.pkCols()), pk...)
 	if err != nil {
 		return zero, fmt.Errorf("get %s: %w", k.table, err)
 	}
@@ -105,7 +129,35 @@ func get[T any](ctx context.Context, q querier, k kind[T], key ...any) (T, error
 	return recs[0], nil
 }
 
-func list[T any](ctx context.Context, r *Repository, k kind[T], q domain.Query) ([]T, error) {
+// ownerOf reads the current owner of a certificate or frame number from the
+// kind's key table.
+func ownerOf[T any](ctx context.Context, q querier, k kind[T], id any) (string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+k.holder+" FROM "+k.keys+" WHERE "+k.keyCols[0]+" = $1", id)
+	if err != nil {
+		return "", fmt.Errorf("get %s: %w", k.keys, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return "", fmt.Errorf("get %s: %w", k.keys, err)
+		}
+		return "", domain.ErrNotFound
+	}
+	var owner string
+	if err := rows.Scan(&owner); err != nil {
+		return "", fmt.Errorf("get %s: %w", k.keys, err)
+	}
+	return owner, rows.Err()
+}
+
+// officerList says why an officer's list that names no holder reads every
+// shard (docs/scale-out.md §6).
+const officerList = "officer list by match status or key range"
+
+// list reads one page of records in key order. Naming the holder keeps it on
+// the holder's shard; otherwise it reads every shard, marked as a deliberate
+// fan-out with the reason why.
+func list[T any](ctx context.Context, r *Repository, k kind[T], q domain.Query, why string) ([]T, error) {
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -127,6 +179,9 @@ func list[T any](ctx context.Context, r *Repository, k kind[T], q domain.Query) 
 		}
 	}
 	query := "SELECT " + strings.Join(k.cols, ", ") + " FROM " + k.table
+	if q.Holder == "" {
+		query = "/* " + storage.FanoutMarker + " " + why + " */ " + query
+	}
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}

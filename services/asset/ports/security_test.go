@@ -267,7 +267,7 @@ func TestImportOnlyByOwningAgency(t *testing.T) {
 		e := start(t, url, 2)
 		nothingWritten := func() {
 			t.Helper()
-			for _, table := range []string{"vehicles", "import_batches", "outbox_events"} {
+			for _, table := range []string{"vehicles", "vehicle_keys", "import_batches", "outbox_events"} {
 				if n := e.asset.Rows(t, table); n != 0 {
 					t.Fatalf("a refused import wrote %d rows to %s", n, table)
 				}

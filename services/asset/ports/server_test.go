@@ -223,7 +223,8 @@ func TestImportMixedValidAndInvalid(t *testing.T) {
 			}
 		}
 		// Nothing of a rejected record was written: one row per valid record.
-		for table, want := range map[string]int{"housing": 1, "land_parcels": 1, "vehicles": 1, "holdings": 0} {
+		for table, want := range map[string]int{"housing": 1, "land_parcels": 1, "land_parcel_keys": 1, "vehicles": 1,
+			"vehicle_keys": 1, "holdings": 0} {
 			if got := e.asset.Rows(t, table); got != want {
 				t.Errorf("%s rows = %d, want %d", table, got, want)
 			}
