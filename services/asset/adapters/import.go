@@ -110,6 +110,11 @@ func applyKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind
 				return err
 			}
 			inserts = append(inserts, k.row(v))
+			// The family that lost the vehicle or parcel must be re-scored
+			// too, so its feed consumers hear of the change as well.
+			if from := k.family(old); from != "" && from != k.family(v) {
+				*events = append(*events, outbox.Event{Type: k.updated, Resource: k.resource(old), Family: from})
+			}
 		} else if _, err := tx.ExecContext(ctx, update, k.row(v)...); err != nil {
 			return fmt.Errorf("update %s: %w", k.table, err)
 		}

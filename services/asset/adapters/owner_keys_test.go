@@ -109,8 +109,11 @@ func TestRepositoryTransfer(t *testing.T) {
 		if l, err := fx.repo.GetLandParcel(ctx, "10.1"); err != nil || l.OwnerNIK != nik(2) || l.Version != 2 {
 			t.Fatalf("transferred parcel %+v %v", l, err)
 		}
+		// The families that lost the parcel and the vehicle hear of it too.
 		want := []string{
+			"asset.land_parcel.updated landParcels/10.1 families/" + kk(0),
 			"asset.land_parcel.updated landParcels/10.1 families/" + kk(2),
+			"asset.vehicle.updated vehicles/FR00000 families/" + kk(0),
 			"asset.vehicle.updated vehicles/FR00000 families/" + kk(1),
 			"asset.vehicle.created vehicles/FR00002 families/" + kk(1),
 		}
