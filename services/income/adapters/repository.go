@@ -22,7 +22,9 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-// Migrations creates the income context's tables.
+// Migrations creates the income context's tables. Every primary key starts
+// with its table's distribution column and every distribution column is
+// TEXT COLLATE "C" already, so the tables are Citus-ready as 0001 made them.
 var Migrations = storage.EmbeddedMigrations("income", migrationFS, storage.Tables{
 	// Person records stay on their NIK's shard: a move between families
 	// rewrites nothing (docs/scale-out.md §4.4).
@@ -144,11 +146,30 @@ func (s *store[T]) List(ctx context.Context, q domain.Query[T]) ([]T, error) {
 		where = append(where, "("+strings.Join(s.k.keyCols, ", ")+") > ("+strings.Join(ph, ", ")+")")
 	}
 	query := s.selectFrom()
+	if q.Owner == "" {
+		query = "SELECT " + fanout(listReason(q.Filter)) + strings.Join(s.k.cols, ", ") + " FROM " + s.k.table
+	}
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
 	query += s.orderBy() + " LIMIT " + arg(q.Limit)
 	return s.query(ctx, s.db, query, args...)
+}
+
+// fanout marks a statement that deliberately reads every shard
+// (storage.FanoutMarker), saying why.
+func fanout(why string) string { return "/* " + storage.FanoutMarker + " " + why + " */ " }
+
+// listReason says why a list across owners reads every shard: scoring's
+// training labels (consumptions by measurement, about 1 % of families,
+// read when a model is trained), or an officer's list.
+func listReason(filter []domain.Condition) string {
+	for _, c := range filter {
+		if c.Field == "measurement" {
+			return "training labels, by measurement"
+		}
+	}
+	return "officer list across owners"
 }
 
 // isNil reports whether a record (a pointer) is absent.
@@ -304,7 +325,8 @@ func (r *Repository) UnmatchedOwners(ctx context.Context, limit int) (niks, kks 
 		table, col string
 		out        *[]string
 	}{{"incomes", "nik", &niks}, {"employments", "nik", &niks}, {"banking_patterns", "nik", &niks}, {"consumptions", "kk", &kks}} {
-		rows, err := r.db.QueryContext(ctx, "SELECT "+t.col+" FROM (SELECT DISTINCT "+t.col+" FROM "+t.table+" WHERE match_status = 2) u ORDER BY random() LIMIT $1", limit)
+		rows, err := r.db.QueryContext(ctx, "SELECT "+fanout("reconciliation sweep, a random sample")+t.col+
+			" FROM (SELECT DISTINCT "+t.col+" FROM "+t.table+" WHERE match_status = 2) u ORDER BY random() LIMIT $1", limit)
 		if err != nil {
 			return nil, nil, fmt.Errorf("unmatched %s: %w", t.table, err)
 		}

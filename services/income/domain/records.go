@@ -1,9 +1,10 @@
 package domain
 
 import (
-	"github.com/dtsen-id/dtsen/services/platform/privacy"
 	"strconv"
 	"time"
+
+	"github.com/dtsen-id/dtsen/services/platform/privacy"
 )
 
 // Kind names a record kind; it is the resource collection's name too.

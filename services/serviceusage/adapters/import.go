@@ -35,7 +35,10 @@ func RejectionKey(r domain.Record) string {
 //     overwrites newer data;
 //   - a record equal to the stored one counts unchanged and writes nothing,
 //     which makes re-sending a batch safe;
-//   - new records go in with COPY.
+//   - a changed record is updated in place, or moved when a person's own
+//     participation comes back under another KK number;
+//   - new records go in with COPY, a person's own participation with its
+//     participation_keys row.
 func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []importer.Record[domain.Record]) (importer.Outcome, error) {
 	var out importer.Outcome
 	reject := func(rec importer.Record[domain.Record], field, reason, desc string) {
@@ -57,63 +60,141 @@ func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []imp
 	now := r.now().UTC().Truncate(time.Microsecond)
 	var events []outbox.Event
 	for _, kind := range domain.Kinds {
-		group := byKind[kind]
-		if len(group) == 0 {
-			continue
-		}
-		t := tables[kind]
-		names := make([]string, len(group))
-		for i, rec := range group {
-			names[i] = rec.Value.Name()
-		}
-		cond, arg := r.anyOf("name", names, 1)
-		order := "name"
-		if r.db.Engine() == storage.Postgres {
-			order += " FOR UPDATE"
-		}
-		stored, err := r.query(ctx, tx, t, cond, order, 0, arg)
-		if err != nil {
-			return out, err
-		}
-		storedByName := make(map[string]domain.Record, len(stored))
-		for _, s := range stored {
-			storedByName[s.Name()] = s
-		}
-		var fresh [][]any
-		for _, rec := range group {
-			v, m := rec.Value, rec.Value.Meta()
-			old, exists := storedByName[v.Name()]
-			if !exists {
-				m.Version, m.CreateTime, m.UpdateTime = 1, now, now
-				fresh = append(fresh, t.fullRow(v))
-				events = append(events, event(v, "created"))
-				out.Accepted++
-				continue
+		if group := byKind[kind]; len(group) > 0 {
+			evs, err := r.applyKind(ctx, tx, tables[kind], group, now, &out, reject)
+			if err != nil {
+				return out, err
 			}
-			om := old.Meta()
-			if m.ObservationDate.Before(om.ObservationDate) {
-				reject(rec, "observation_date", domain.ReasonObservationOlderThanStore,
-					"the stored record was observed later ("+dateText(om.ObservationDate)+"); an older observation does not replace it")
-				continue
-			}
-			if sameData(t, old, v) {
-				out.Unchanged++
-				continue
-			}
-			m.Version, m.CreateTime, m.UpdateTime = om.Version+1, om.CreateTime, now
-			cols := t.columns()
-			if _, err := tx.ExecContext(ctx, "UPDATE "+t.name+" SET "+assignments(cols[1:], 2)+" WHERE name = $1",
-				t.fullRow(v)...); err != nil {
-				return out, fmt.Errorf("update %s: %w", t.name, err)
-			}
-			events = append(events, event(v, "updated"))
-			out.Accepted++
-		}
-		if _, err := tx.CopyFrom(ctx, t.name, t.columns(), fresh); err != nil {
-			return out, err
+			events = append(events, evs...)
 		}
 	}
 	return out, r.outbox.Append(ctx, tx, events...)
+}
+
+// applyKind writes one kind's records of a chunk and returns their events.
+func (r *Repository) applyKind(ctx context.Context, tx *storage.Tx, t *table, group []importer.Record[domain.Record],
+	now time.Time, out *importer.Outcome, reject func(importer.Record[domain.Record], string, string, string)) ([]outbox.Event, error) {
+	stored, err := r.lockStored(ctx, tx, t, group)
+	if err != nil {
+		return nil, err
+	}
+	var fresh, freshKeys [][]any
+	var events []outbox.Event
+	for _, rec := range group {
+		v, m := rec.Value, rec.Value.Meta()
+		old, exists := stored[v.Name()]
+		if !exists {
+			m.Version, m.CreateTime, m.UpdateTime = 1, now, now
+			fresh = append(fresh, t.fullRow(v))
+			if t.keyedRecord(v) {
+				freshKeys = append(freshKeys, keyRow(v))
+			}
+			events = append(events, event(v, "created"))
+			out.Accepted++
+			continue
+		}
+		om := old.Meta()
+		if m.ObservationDate.Before(om.ObservationDate) {
+			reject(rec, "observation_date", domain.ReasonObservationOlderThanStore,
+				"the stored record was observed later ("+dateText(om.ObservationDate)+"); an older observation does not replace it")
+			continue
+		}
+		if sameData(t, old, v) {
+			out.Unchanged++
+			continue
+		}
+		m.Version, m.CreateTime, m.UpdateTime = om.Version+1, om.CreateTime, now
+		if t.distValue(v) == t.distValue(old) {
+			query, args := t.update(v)
+			if _, err := tx.ExecContext(ctx, query, args...); err != nil {
+				return nil, fmt.Errorf("update %s: %w", t.name, err)
+			}
+		} else {
+			if err := r.move(ctx, tx, t, old, v); err != nil {
+				return nil, err
+			}
+			fresh = append(fresh, t.fullRow(v))
+		}
+		events = append(events, event(v, "updated"))
+		out.Accepted++
+	}
+	if _, err := tx.CopyFrom(ctx, t.name, t.columns(), fresh); err != nil {
+		return nil, err
+	}
+	if _, err := tx.CopyFrom(ctx, "participation_keys", keyColumns, freshKeys); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// lockStored reads and locks the stored rows of a chunk's records, found by
+// name and distribution value: the NIK or KK number each name carries, or
+// for a person's own participation the KK number its key row names. Those
+// key rows are locked too, so two chunks never move one record at once.
+func (r *Repository) lockStored(ctx context.Context, tx *storage.Tx, t *table, group []importer.Record[domain.Record]) (map[string]domain.Record, error) {
+	names := make([]string, len(group))
+	var homes, keyedNIKs, keyedNames []string
+	for i, rec := range group {
+		v := rec.Value
+		names[i] = v.Name()
+		if t.keyedRecord(v) {
+			nik, _ := v.Identity()
+			keyedNIKs, keyedNames = append(keyedNIKs, nik), append(keyedNames, v.Name())
+		} else {
+			homes = append(homes, t.distValue(v))
+		}
+	}
+	if len(keyedNames) > 0 {
+		keyed, err := r.keyedHomes(ctx, tx, keyedNIKs, keyedNames, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, kk := range keyed {
+			homes = append(homes, kk)
+		}
+	}
+	if len(homes) == 0 {
+		return nil, nil // only new person-level participations
+	}
+	hcond, harg := r.anyOf(t.dist, homes, 1)
+	ncond, narg := r.anyOf("name", names, 2)
+	stored, err := r.query(ctx, tx, t, selection{where: hcond + " AND " + ncond, order: "name", lock: true}, harg, narg)
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]domain.Record, len(stored))
+	for _, s := range stored {
+		byName[s.Name()] = s
+	}
+	return byName, nil
+}
+
+// move takes the stored row old off its shard when v, the same record sent
+// again, has another distribution value. Only a person's own participation
+// can: its name carries the NIK, so the agency may send it under another KK
+// number, while every other name carries its own distribution value.
+// Citus cannot update a distribution column, so the row is deleted (the
+// caller inserts the new one) and the key row names the new KK number.
+func (r *Repository) move(ctx context.Context, tx *storage.Tx, t *table, old, v domain.Record) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE "+t.dist+" = $1 AND name = $2",
+		t.distValue(old), old.Name()); err != nil {
+		return fmt.Errorf("move %s: %w", t.name, err)
+	}
+	nik, kk := v.Identity()
+	if _, err := tx.ExecContext(ctx, "UPDATE participation_keys SET kk = $1 WHERE nik = $2 AND name = $3",
+		kk, nik, v.Name()); err != nil {
+		return fmt.Errorf("move %s: %w", t.name, err)
+	}
+	return nil
+}
+
+// keyColumns are participation_keys' columns, in keyRow's order.
+var keyColumns = []string{"nik", "name", "kk"}
+
+// keyRow is the participation_keys row of a person-level participation.
+func keyRow(r domain.Record) []any {
+	nik, kk := r.Identity()
+	return []any{nik, r.Name(), kk}
 }
 
 // sameData compares everything but version and times.
@@ -123,11 +204,21 @@ func sameData(t *table, a, b domain.Record) bool {
 	return reflect.DeepEqual(ra[:n], rb[:n])
 }
 
-// assignments renders "c1 = $first, c2 = $first+1, ...".
-func assignments(cols []string, first int) string {
-	parts := make([]string, len(cols))
+// update renders the UPDATE of a stored record's row: every column but its
+// key (distribution column, name), which the WHERE names instead. Citus
+// routes it to one shard, and never sees the distribution column set.
+func (t *table) update(r domain.Record) (string, []any) {
+	cols, row := t.columns(), t.fullRow(r)
+	sets := make([]string, 0, len(cols))
+	args := make([]any, 0, len(cols))
 	for i, c := range cols {
-		parts[i] = fmt.Sprintf("%s = $%d", c, first+i)
+		if c == "name" || c == t.dist {
+			continue
+		}
+		args = append(args, row[i])
+		sets = append(sets, fmt.Sprintf("%s = $%d", c, len(args)))
 	}
-	return strings.Join(parts, ", ")
+	args = append(args, t.distValue(r), r.Name())
+	return fmt.Sprintf("UPDATE %s SET %s WHERE %s = $%d AND name = $%d",
+		t.name, strings.Join(sets, ", "), t.dist, len(args)-1, len(args)), args
 }

@@ -20,13 +20,22 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-// Migrations creates the service-usage tables.
+// Migrations creates the service-usage tables. Person records live on their
+// NIK's shard, family records on their KK number's (docs/scale-out.md §4.5).
+// A person's own programme participation is a family record stored under
+// the KK number its agency sent; participation_keys, on the person's shard,
+// says which one.
 var Migrations = storage.EmbeddedMigrations("serviceusage", migrationFS, storage.Tables{
 	"health_coverages":         storage.Distributed("nik"),
 	"enrolments":               storage.Distributed("nik"),
 	"utility_usages":           storage.Distributed("kk"),
 	"programme_participations": storage.Distributed("kk"),
+	"participation_keys":       storage.Distributed("nik"),
 })
+
+// fanout marks a statement that deliberately reads every shard
+// (storage.FanoutMarker), saying why.
+func fanout(why string) string { return "/* " + storage.FanoutMarker + " " + why + " */ " }
 
 // EventType is `serviceusage.<kind>.<verb>`; verbs are created, updated
 // (by an import) and reconciled (the registry cross-check outcome changed).
@@ -62,7 +71,12 @@ func event(r domain.Record, verb string) outbox.Event {
 
 // Get returns one record by resource name.
 func (r *Repository) Get(ctx context.Context, kind domain.Kind, name string) (domain.Record, error) {
-	recs, err := r.query(ctx, r.db, tables[kind], "name = $1", "", 0, name)
+	t := tables[kind]
+	home, err := r.home(ctx, t, name)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := r.query(ctx, r.db, t, selection{where: t.dist + " = $1 AND name = $2"}, home, name)
 	if err != nil {
 		return nil, err
 	}
@@ -72,23 +86,87 @@ func (r *Repository) Get(ctx context.Context, kind domain.Kind, name string) (do
 	return recs[0], nil
 }
 
-func (r *Repository) query(ctx context.Context, q querier, t *table, where, order string, limit int, args ...any) ([]domain.Record, error) {
-	sqlText := "SELECT " + t.selectList() + " FROM " + t.name
-	if where != "" {
-		sqlText += " WHERE " + where
+// home is the distribution value of the row named name: the NIK or KK
+// number in the name, or for a person's own participation the KK number its
+// key row names (ErrNotFound without one).
+func (r *Repository) home(ctx context.Context, t *table, name string) (string, error) {
+	parent, rest, _ := strings.Cut(name, "/")
+	id, _, _ := strings.Cut(rest, "/")
+	switch {
+	case parent == "persons" && t.dist == "nik", parent == "families" && t.dist == "kk":
+		return id, nil
+	case parent == "persons" && t.keyed:
+		homes, err := r.keyedHomes(ctx, r.db, []string{id}, []string{name}, false)
+		if err != nil {
+			return "", err
+		}
+		if kk, ok := homes[name]; ok {
+			return kk, nil
+		}
 	}
-	if order != "" {
-		sqlText += " ORDER BY " + order
+	return "", domain.ErrNotFound
+}
+
+// selection is the rest of a SELECT of a table's full rows.
+type selection struct {
+	where string
+	order string
+	limit int
+	// fanout says why a WHERE that does not fix the distribution column
+	// reads every shard.
+	fanout string
+	lock   bool // FOR UPDATE, on PostgreSQL (SQLite locks the database)
+}
+
+func (r *Repository) query(ctx context.Context, q querier, t *table, s selection, args ...any) ([]domain.Record, error) {
+	sqlText := "SELECT "
+	if s.fanout != "" {
+		sqlText += fanout(s.fanout)
 	}
-	if limit > 0 {
-		args = append(args, limit)
+	sqlText += t.selectList() + " FROM " + t.name
+	if s.where != "" {
+		sqlText += " WHERE " + s.where
+	}
+	if s.order != "" {
+		sqlText += " ORDER BY " + s.order
+	}
+	if s.limit > 0 {
+		args = append(args, s.limit)
 		sqlText += fmt.Sprintf(" LIMIT $%d", len(args))
+	}
+	if s.lock && r.db.Engine() == storage.Postgres {
+		sqlText += " FOR UPDATE"
 	}
 	rows, err := q.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", t.name, err)
 	}
 	return t.scanRecords(rows)
+}
+
+// keyedHomes reads, for the person-level participations named names of
+// the persons niks, the KK number each is stored under.
+func (r *Repository) keyedHomes(ctx context.Context, q querier, niks, names []string, lock bool) (map[string]string, error) {
+	ncond, narg := r.anyOf("nik", niks, 1)
+	mcond, marg := r.anyOf("name", names, 2)
+	sqlText := "SELECT name, kk FROM participation_keys WHERE " + ncond + " AND " + mcond + " ORDER BY name"
+	if lock && r.db.Engine() == storage.Postgres {
+		sqlText += " FOR UPDATE"
+	}
+	rows, err := q.QueryContext(ctx, sqlText, narg, marg)
+	if err != nil {
+		return nil, fmt.Errorf("participation keys: %w", err)
+	}
+	defer rows.Close()
+	homes := map[string]string{}
+	for rows.Next() {
+		var name, kk string
+		if err := rows.Scan(&name, &kk); err != nil {
+			return nil, fmt.Errorf("participation keys: %w", err)
+		}
+		homes[name] = kk
+	}
+	return homes, rows.Err()
 }
 
 // List returns a page of one kind in name order.
@@ -129,16 +207,25 @@ func (r *Repository) List(ctx context.Context, q domain.Query) ([]domain.Record,
 		args = append(args, q.AfterName)
 		where = append(where, fmt.Sprintf("name > $%d", len(args)))
 	}
-	return r.query(ctx, r.db, t, strings.Join(where, " AND "), "name", q.Limit, args...)
+	s := selection{where: strings.Join(where, " AND "), order: "name", limit: q.Limit}
+	fixed := q.NIK
+	if t.dist == "kk" {
+		fixed = q.FamilyKK
+	}
+	if fixed == "" {
+		s.fanout = "officer list"
+	}
+	return r.query(ctx, r.db, t, s, args...)
 }
 
-// FamilyRecords implements domain.Repository.
+// FamilyRecords implements domain.Repository. Every read names its table's
+// distribution column: the members' NIKs (their shards), or the family's KK.
 func (r *Repository) FamilyRecords(ctx context.Context, kk string, niks []string, utilityMonths int) (*domain.FamilyRecords, error) {
 	out := &domain.FamilyRecords{}
 	cond, arg := r.anyOf("nik", niks, 1)
 	for _, kind := range []domain.Kind{domain.KindHealthCoverage, domain.KindEnrolment} {
 		t := tables[kind]
-		recs, err := r.query(ctx, r.db, t, cond, t.order, 0, arg)
+		recs, err := r.query(ctx, r.db, t, selection{where: cond, order: t.order}, arg)
 		if err != nil {
 			return nil, err
 		}
@@ -152,19 +239,14 @@ func (r *Repository) FamilyRecords(ctx context.Context, kk string, niks []string
 		}
 	}
 	t := tables[domain.KindUtilityUsage]
-	recs, err := r.query(ctx, r.db, t, "kk = $1", t.order, utilityMonths, kk)
+	recs, err := r.query(ctx, r.db, t, selection{where: "kk = $1", order: t.order, limit: utilityMonths}, kk)
 	if err != nil {
 		return nil, err
 	}
 	for _, rec := range recs {
 		out.Utilities = append(out.Utilities, rec.(*domain.UtilityUsage))
 	}
-	t = tables[domain.KindProgrammeParticipation]
-	pcond, parg := r.anyOf("nik", niks, 2)
-	// "nik <> ''" repeats the partial index's condition: without it SQLite
-	// cannot use that index for the OR and scans the whole table per family
-	// (250 ms a family at 170k records, which made ranking runs crawl).
-	recs, err = r.query(ctx, r.db, t, "(kk = $1 AND nik = '') OR (nik <> '' AND "+pcond+")", t.order, 0, kk, parg)
+	recs, err = r.participations(ctx, []string{kk}, niks, true, tables[domain.KindProgrammeParticipation].order)
 	if err != nil {
 		return nil, err
 	}
@@ -174,25 +256,72 @@ func (r *Repository) FamilyRecords(ctx context.Context, kk string, niks []string
 	return out, nil
 }
 
+// participations reads the programme participations of the families kks
+// (only their family-level ones when familyLevel) and the person-level ones
+// of niks. A person's own participation is stored under the KK number its
+// agency sent, which for a member who moved in is another family's:
+// participation_keys, on the persons' shards, names those families, so the
+// read fixes kk. For most families that is their own KK alone: one shard.
+func (r *Repository) participations(ctx context.Context, kks, niks []string, familyLevel bool, order string) ([]domain.Record, error) {
+	homes, err := r.personHomes(ctx, niks)
+	if err != nil {
+		return nil, err
+	}
+	homes = append(homes, kks...)
+	if len(homes) == 0 {
+		return nil, nil
+	}
+	hcond, harg := r.anyOf("kk", homes, 1)
+	fcond, farg := r.anyOf("kk", kks, 2)
+	if familyLevel {
+		fcond = "(" + fcond + " AND nik = '')"
+	}
+	ncond, narg := r.anyOf("nik", niks, 3)
+	return r.query(ctx, r.db, tables[domain.KindProgrammeParticipation],
+		selection{where: hcond + " AND (" + fcond + " OR " + ncond + ")", order: order}, harg, farg, narg)
+}
+
+// personHomes returns the KK numbers the person-level participations of
+// niks are stored under, each once.
+func (r *Repository) personHomes(ctx context.Context, niks []string) ([]string, error) {
+	if len(niks) == 0 {
+		return nil, nil
+	}
+	cond, arg := r.anyOf("nik", niks, 1)
+	rows, err := r.db.QueryContext(ctx, "SELECT DISTINCT kk FROM participation_keys WHERE "+cond, arg)
+	if err != nil {
+		return nil, fmt.Errorf("participation keys: %w", err)
+	}
+	defer rows.Close()
+	var kks []string
+	for rows.Next() {
+		var kk string
+		if err := rows.Scan(&kk); err != nil {
+			return nil, fmt.Errorf("participation keys: %w", err)
+		}
+		kks = append(kks, kk)
+	}
+	return kks, rows.Err()
+}
+
 // RecordsFor implements domain.Repository.
 func (r *Repository) RecordsFor(ctx context.Context, niks, kks []string) ([]domain.Record, error) {
 	var out []domain.Record
 	for _, kind := range domain.Kinds {
 		t := tables[kind]
-		var conds []string
-		var args []any
-		if t.nik != "" && len(niks) > 0 {
-			c, a := r.anyOf(t.nik, niks, len(args)+1)
-			conds, args = append(conds, c), append(args, a)
+		keys := kks
+		if t.dist == "nik" {
+			keys = niks
 		}
-		if t.kk != "" && len(kks) > 0 {
-			c, a := r.anyOf(t.kk, kks, len(args)+1)
-			conds, args = append(conds, c), append(args, a)
+		var recs []domain.Record
+		var err error
+		switch {
+		case t.keyed && len(niks)+len(kks) > 0:
+			recs, err = r.participations(ctx, kks, niks, false, "name")
+		case !t.keyed && len(keys) > 0:
+			cond, arg := r.anyOf(t.dist, keys, 1)
+			recs, err = r.query(ctx, r.db, t, selection{where: cond, order: "name"}, arg)
 		}
-		if len(conds) == 0 {
-			continue
-		}
-		recs, err := r.query(ctx, r.db, t, strings.Join(conds, " OR "), "name", 0, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -215,9 +344,11 @@ func (r *Repository) SaveAssessments(ctx context.Context, recs []domain.Record) 
 		var events []outbox.Event
 		for _, rec := range recs {
 			m := rec.Meta()
-			res, err := tx.ExecContext(ctx, "UPDATE "+tables[rec.Kind()].name+` SET match_status = $1, unmatched_reason = $2,
-				flags = $3, family_kk = $4, version = version + 1, update_time = $5 WHERE name = $6 AND version = $7`,
-				int64(m.Match), m.UnmatchedReason, int64(m.Flags), m.FamilyKK, now.UnixMicro(), rec.Name(), m.Version)
+			t := tables[rec.Kind()]
+			res, err := tx.ExecContext(ctx, "UPDATE "+t.name+` SET match_status = $1, unmatched_reason = $2,
+				flags = $3, family_kk = $4, version = version + 1, update_time = $5
+				WHERE `+t.dist+` = $6 AND name = $7 AND version = $8`,
+				int64(m.Match), m.UnmatchedReason, int64(m.Flags), m.FamilyKK, now.UnixMicro(), t.distValue(rec), rec.Name(), m.Version)
 			if err != nil {
 				return fmt.Errorf("save assessment: %w", err)
 			}
@@ -247,8 +378,9 @@ func (r *Repository) UnmatchedOwners(ctx context.Context, limit int) (niks, kks 
 				cols = append(cols, c)
 			}
 		}
-		rows, err := r.db.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+t.name+
-			" WHERE match_status = $1 ORDER BY random() LIMIT $2", int64(domain.Unmatched), limit)
+		rows, err := r.db.QueryContext(ctx, "SELECT "+fanout("reconciliation sweep, a random sample")+
+			strings.Join(cols, ", ")+" FROM "+t.name+" WHERE match_status = $1 ORDER BY random() LIMIT $2",
+			int64(domain.Unmatched), limit)
 		if err != nil {
 			return nil, nil, fmt.Errorf("unmatched %s: %w", t.name, err)
 		}

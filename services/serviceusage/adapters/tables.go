@@ -12,11 +12,18 @@ import (
 // table maps one record kind to its SQL table. Columns are listed once here
 // and drive every statement, so reads, writes and COPY cannot disagree.
 type table struct {
-	kind  domain.Kind
-	name  string
-	own   []string // the kind's own columns, after "name"
-	nik   string   // column holding a NIK to reconcile on, or ""
-	kk    string   // column holding a KK number to reconcile on, or ""
+	kind domain.Kind
+	name string
+	own  []string // the kind's own columns, after "name"
+	nik  string   // column holding a NIK to reconcile on, or ""
+	kk   string   // column holding a KK number to reconcile on, or ""
+	// dist is the Citus distribution column, the first column of the
+	// primary key (nik, name) or (kk, name); it is nik or kk.
+	dist string
+	// keyed tables keep a participation_keys row for each record that has a
+	// NIK: the record's name carries the NIK, not the KK number it is
+	// stored under.
+	keyed bool
 	row   func(domain.Record) []any
 	scan  func(dest func(own ...any) error) (domain.Record, error)
 	order string // ORDER BY inside a family summary
@@ -50,9 +57,24 @@ func dataCommon(m *domain.Common) []any {
 	return []any{m.SourceAgency, dateText(m.ObservationDate), int64(m.Match), m.UnmatchedReason, int64(m.Flags), m.FamilyKK}
 }
 
+// distValue is the record's value of t's distribution column.
+func (t *table) distValue(r domain.Record) string {
+	nik, kk := r.Identity()
+	if t.dist == "nik" {
+		return nik
+	}
+	return kk
+}
+
+// keyedRecord reports whether r has a participation_keys row.
+func (t *table) keyedRecord(r domain.Record) bool {
+	nik, _ := r.Identity()
+	return t.keyed && nik != ""
+}
+
 var tables = map[domain.Kind]*table{
 	domain.KindHealthCoverage: {
-		kind: domain.KindHealthCoverage, name: "health_coverages", nik: "nik", order: "name",
+		kind: domain.KindHealthCoverage, name: "health_coverages", nik: "nik", dist: "nik", order: "name",
 		own: []string{"nik", "membership_class", "outpatient_visits", "inpatient_admissions", "chronic_illness"},
 		row: func(r domain.Record) []any {
 			h := r.(*domain.HealthCoverage)
@@ -67,7 +89,7 @@ var tables = map[domain.Kind]*table{
 		},
 	},
 	domain.KindEnrolment: {
-		kind: domain.KindEnrolment, name: "enrolments", nik: "nik", order: "nik, school_year DESC",
+		kind: domain.KindEnrolment, name: "enrolments", nik: "nik", dist: "nik", order: "nik, school_year DESC",
 		own: []string{"nik", "school_year", "level", "ownership", "fee_band", "kip_recipient"},
 		row: func(r domain.Record) []any {
 			e := r.(*domain.Enrolment)
@@ -82,8 +104,10 @@ var tables = map[domain.Kind]*table{
 		},
 	},
 	domain.KindUtilityUsage: {
-		kind: domain.KindUtilityUsage, name: "utility_usages", kk: "kk", order: "month DESC",
-		own: []string{"kk", "month", "electricity_kwh", "subsidised_tariff", "pln_customer_id", "subsidised_lpg_purchases"},
+		kind: domain.KindUtilityUsage, name: "utility_usages", kk: "kk", dist: "kk",
+		// A family's names sort by month: newest first walks the primary key.
+		order: "name DESC",
+		own:   []string{"kk", "month", "electricity_kwh", "subsidised_tariff", "pln_customer_id", "subsidised_lpg_purchases"},
 		row: func(r domain.Record) []any {
 			u := r.(*domain.UtilityUsage)
 			return []any{u.KK, u.Month, int64(u.ElectricityKWh), u.SubsidisedTariff, u.PLNCustomerID, int64(u.SubsidisedLPGPurchases)}
@@ -96,8 +120,8 @@ var tables = map[domain.Kind]*table{
 	},
 	domain.KindProgrammeParticipation: {
 		kind: domain.KindProgrammeParticipation, name: "programme_participations", nik: "nik", kk: "kk",
-		order: "period_start DESC, name",
-		own:   []string{"kk", "nik", "programme", "period_start", "period_end", "disbursing_agency"},
+		dist: "kk", keyed: true, order: "period_start DESC, name",
+		own: []string{"kk", "nik", "programme", "period_start", "period_end", "disbursing_agency"},
 		row: func(r domain.Record) []any {
 			p := r.(*domain.ProgrammeParticipation)
 			return []any{p.KK, p.NIK, int64(p.Programme), dateText(p.PeriodStart), dateText(p.PeriodEnd), p.DisbursingAgency}

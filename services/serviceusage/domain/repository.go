@@ -42,6 +42,6 @@ type Repository interface {
 	// one transaction. It returns how many it wrote.
 	SaveAssessments(ctx context.Context, recs []Record) (int, error)
 	// UnmatchedOwners returns the NIKs and KK numbers of up to limit
-	// UNMATCHED records per kind, least recently updated first, each once.
+	// UNMATCHED records per kind, a random sample, each once.
 	UnmatchedOwners(ctx context.Context, limit int) (niks, kks []string, err error)
 }

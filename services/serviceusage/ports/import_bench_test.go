@@ -55,7 +55,7 @@ func BenchmarkImport(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(recs))/elapsed.Seconds(), "records/s")
 			var unmatched int
-			if err := svc.DB.QueryRowContext(context.Background(), "SELECT count(*) FROM health_coverages WHERE match_status <> 1").Scan(&unmatched); err != nil || unmatched != 0 {
+			if err := svc.DB.QueryRowContext(context.Background(), "SELECT /* dtsen:fanout benchmark counts every unmatched coverage */ count(*) FROM health_coverages WHERE match_status <> 1").Scan(&unmatched); err != nil || unmatched != 0 {
 				b.Fatalf("%d records not matched: %v", unmatched, err)
 			}
 		}
