@@ -37,7 +37,8 @@ func (a *Application) Reconcile(ctx context.Context, niks, kks []string) (int, e
 }
 
 // UnmatchedOwners returns the NIKs and KK numbers of UNMATCHED records (up
-// to limit per kind, a random sample, so a record the registry cannot match never starves the rest), for the periodic sweep
+// to limit per kind, a random sample, so records the registry cannot match
+// never starve the rest), for the periodic sweep
 // (platform/identity.Client.Sweep) that closes the race between an import's
 // registry lookup and the registry feed event that would have reconciled it.
 func (a *Application) UnmatchedOwners(ctx context.Context, limit int) (niks, kks []string, err error) {
