@@ -56,6 +56,9 @@ type relation struct {
 	alias  string // the name columns qualify it by
 	column string // distribution column, "" when not distributed
 	fixed  bool
+	// single is set when the table is fixed to one value, so to one shard:
+	// the only case where Citus runs a row lock (FOR UPDATE, FOR SHARE).
+	single bool
 }
 
 func (l *linter) report(format string, args ...any) {
@@ -103,6 +106,7 @@ func (l *linter) selectScope(n map[string]any, outer []*relation) {
 	}
 	conds = append(conds, n["whereClause"])
 	l.settle(rels, outer, conds)
+	l.locks(n, rels)
 	l.nested(n, append(rels, outer...), "fromClause")
 	for _, f := range list(n["fromClause"]) {
 		l.nestedFrom(f)
@@ -260,9 +264,10 @@ func (l *linter) settle(rels, outer []*relation, conds []any) {
 	for changed := true; changed; {
 		changed = false
 		for _, c := range conjuncts {
-			for _, r := range fixes(c, visible) {
-				if !r.fixed {
-					r.fixed, changed = true, true
+			for _, f := range fixes(c, visible) {
+				if !f.rel.fixed || (f.single && !f.rel.single) {
+					f.rel.fixed, changed = true, true
+					f.rel.single = f.rel.single || f.single
 				}
 			}
 		}
@@ -272,6 +277,35 @@ func (l *linter) settle(rels, outer []*relation, conds []any) {
 			l.unfixed(r)
 		}
 	}
+}
+
+// locks reports a row lock that would span shards, which Citus refuses
+// ("could not run distributed query with FOR UPDATE/SHARE commands"),
+// marked fan-out or not.
+func (l *linter) locks(n map[string]any, rels []*relation) {
+	if len(list(n["lockingClause"])) == 0 {
+		return
+	}
+	for _, r := range rels {
+		if r.column != "" && !r.single {
+			l.report("%s: FOR UPDATE/SHARE must fix %s to one value (= $n); Citus runs row locks in single-shard queries only. "+
+				"Lock one family at a time, or update with a version check instead of locking", r.table, r.column)
+		}
+	}
+}
+
+// fix is one relation a conjunct pins, and whether to a single value.
+type fix struct {
+	rel    *relation
+	single bool
+}
+
+func fixesOf(rels []*relation, single bool) []fix {
+	out := make([]fix, len(rels))
+	for i, r := range rels {
+		out[i] = fix{r, single}
+	}
+	return out
 }
 
 func appendConjuncts(out []map[string]any, c any) []map[string]any {
@@ -288,8 +322,8 @@ func appendConjuncts(out []map[string]any, c any) []map[string]any {
 	return append(out, m)
 }
 
-// fixes returns the relations one conjunct pins to a shard.
-func fixes(c map[string]any, visible []*relation) []*relation {
+// fixes returns the relations one conjunct pins to a shard or a few.
+func fixes(c map[string]any, visible []*relation) []fix {
 	e, ok := c["A_Expr"].(map[string]any)
 	if !ok || !isEquality(e) {
 		return nil
@@ -297,33 +331,35 @@ func fixes(c map[string]any, visible []*relation) []*relation {
 	switch e["kind"] {
 	case "AEXPR_OP":
 		l, r := mapOf(e["lexpr"]), mapOf(e["rexpr"])
-		var out []*relation
+		var out []fix
 		if isValue(r) {
-			out = append(out, distColumn(l, visible)...)
+			out = append(out, fixesOf(distColumn(l, visible), true)...)
 		}
 		if isValue(l) {
-			out = append(out, distColumn(r, visible)...)
+			out = append(out, fixesOf(distColumn(r, visible), true)...)
 		}
-		// A co-located join: one side's table is already fixed.
+		// A co-located join: one side's table is already fixed, and the
+		// other lands on the same shards.
 		left, right := distColumn(l, visible), distColumn(r, visible)
-		if anyFixed(left) {
-			out = append(out, right...)
+		if f, single := fixedState(left); f {
+			out = append(out, fixesOf(right, single)...)
 		}
-		if anyFixed(right) {
-			out = append(out, left...)
+		if f, single := fixedState(right); f {
+			out = append(out, fixesOf(left, single)...)
 		}
 		return out
 	case "AEXPR_OP_ANY":
 		if isValue(mapOf(e["rexpr"])) || isArray(mapOf(e["rexpr"])) {
-			return distColumn(mapOf(e["lexpr"]), visible)
+			return fixesOf(distColumn(mapOf(e["lexpr"]), visible), false)
 		}
 	case "AEXPR_IN":
-		for _, v := range list(e["rexpr"]) {
+		values := list(e["rexpr"])
+		for _, v := range values {
 			if !isValue(mapOf(v)) {
 				return nil
 			}
 		}
-		return distColumn(mapOf(e["lexpr"]), visible)
+		return fixesOf(distColumn(mapOf(e["lexpr"]), visible), len(values) == 1)
 	}
 	return nil
 }
@@ -385,13 +421,15 @@ func distColumn(m map[string]any, visible []*relation) []*relation {
 	return out
 }
 
-func anyFixed(rels []*relation) bool {
+// fixedState says whether any of rels is fixed, and whether to one value.
+func fixedState(rels []*relation) (fixed, single bool) {
 	for _, r := range rels {
 		if r.fixed {
-			return true
+			fixed = true
+			single = single || r.single
 		}
 	}
-	return false
+	return fixed, single
 }
 
 func containsTarget(targets []any, column string) bool {

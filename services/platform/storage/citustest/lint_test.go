@@ -36,6 +36,9 @@ func TestLintPassesStatementsThatNameTheKey(t *testing.T) {
 		"SELECT * FROM families /* dtsen:fanout officer list by region */ WHERE region_code >= $1 ORDER BY region_code, kk LIMIT 50",
 		"CREATE TABLE x (a int)",
 		"SELECT pg_advisory_lock($1)",
+		"SELECT * FROM families WHERE kk = $1 FOR UPDATE",
+		"SELECT p.nik FROM persons p JOIN families f ON f.kk = p.family_kk WHERE f.kk = $1 FOR UPDATE",
+		"SELECT id FROM models WHERE id > $1 FOR UPDATE",
 	} {
 		if f := Lint(lintTables, sql); len(f) > 0 {
 			t.Errorf("%s\n  findings: %v", sql, f)
