@@ -190,8 +190,8 @@ func (r *EligibilityRepository) ListEligible(ctx context.Context, programme, reg
 	if err != nil {
 		return nil, err
 	}
-	query := "SELECT kk, region, decile FROM eligible_families WHERE programme = $1 " +
-		"AND (region > $2 OR (region = $2 AND kk > $3))"
+	query := "SELECT /* dtsen:fanout programme list by region, for officers */ kk, region, decile FROM eligible_families " +
+		"WHERE programme = $1 AND (region > $2 OR (region = $2 AND kk > $3))"
 	args := []any{programme, afterRegion, afterKK}
 	if regionPrefix != "" {
 		query += " AND (region = $4 OR region LIKE $5)"
@@ -219,7 +219,8 @@ func (r *EligibilityRepository) ListEligible(ctx context.Context, programme, reg
 func (r *EligibilityRepository) Each(ctx context.Context, regionPrefix string, fn func(*domain.EligibilityRecord) error) error {
 	after := ""
 	for {
-		query := "SELECT " + eligibilityColumns + " FROM eligibility WHERE kk > $1"
+		query := "SELECT /* dtsen:fanout transition report walks a region; §6 plans counts per run instead */ " +
+			eligibilityColumns + " FROM eligibility WHERE kk > $1"
 		args := []any{after}
 		if regionPrefix != "" {
 			query += " AND (region = $2 OR region LIKE $3)"

@@ -564,15 +564,38 @@ func (r *ScoreRepository) Put(ctx context.Context, scores []domain.FamilyScore) 
 		if err := upsertScores(ctx, tx, current); err != nil {
 			return err
 		}
-		if _, err := tx.CopyFrom(ctx, "score_history", historyColumns, rows); err != nil {
-			return fmt.Errorf("append score history: %w", err)
-		}
-		return nil
+		return appendHistory(ctx, tx, rows)
 	})
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("put %d scores: %w", len(scores), err)
 	}
 	return err
+}
+
+// appendHistory appends one history row per score. PostgreSQL numbers them
+// with seq's identity. SQLite numbered them with the rowid while seq was the
+// whole key; since the key is (kk, seq) (migration 0006) the rows are
+// numbered here, one past the last rowid, and the number is written as
+// both, so the next batch finds it at once. The transaction holds SQLite's
+// write lock, so no other writer takes the same numbers.
+func appendHistory(ctx context.Context, tx *storage.Tx, rows [][]any) error {
+	columns := historyColumns
+	if tx.Engine() == storage.SQLite {
+		var last int64
+		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(rowid), 0) FROM score_history").Scan(&last); err != nil {
+			return fmt.Errorf("number score history: %w", err)
+		}
+		numbered := make([][]any, len(rows))
+		for i, row := range rows {
+			seq := last + int64(i) + 1
+			numbered[i] = append([]any{seq, seq}, row...)
+		}
+		rows, columns = numbered, append([]string{"rowid", "seq"}, historyColumns...)
+	}
+	if _, err := tx.CopyFrom(ctx, "score_history", columns, rows); err != nil {
+		return fmt.Errorf("append score history: %w", err)
+	}
+	return nil
 }
 
 const upsertTail = " ON CONFLICT (kk) DO UPDATE SET score = excluded.score, decile = excluded.decile, " +
@@ -655,8 +678,8 @@ func (r *ScoreRepository) ListByDecile(ctx context.Context, decile int, p domain
 	if decile < domain.Unranked || decile > domain.MaxDecile {
 		return nil, fmt.Errorf("%w: decile %d is outside 0..%d", domain.ErrInvalid, decile, domain.MaxDecile)
 	}
-	rows, err := r.db.QueryContext(ctx, "SELECT "+scoreColumns+" FROM family_scores WHERE decile = $1 AND kk > $2 "+
-		"ORDER BY kk LIMIT $3", decile, p.After, p.Size())
+	rows, err := r.db.QueryContext(ctx, "SELECT /* dtsen:fanout national ranking placement scan; §8 writes each score placed */ "+
+		scoreColumns+" FROM family_scores WHERE decile = $1 AND kk > $2 ORDER BY kk LIMIT $3", decile, p.After, p.Size())
 	if err != nil {
 		return nil, fmt.Errorf("list decile %d: %w", decile, err)
 	}
@@ -678,8 +701,8 @@ func (r *ScoreRepository) ListByRun(ctx context.Context, runID string, p domain.
 	if runID == "" {
 		return nil, fmt.Errorf("%w: run id is required", domain.ErrInvalid)
 	}
-	rows, err := r.db.QueryContext(ctx, "SELECT "+scoreColumns+" FROM family_scores WHERE run_id = $1 AND kk > $2 "+
-		"ORDER BY kk LIMIT $3", runID, p.After, p.Size())
+	rows, err := r.db.QueryContext(ctx, "SELECT /* dtsen:fanout national ranking scan; §8 replaces it with partitions */ "+
+		scoreColumns+" FROM family_scores WHERE run_id = $1 AND kk > $2 ORDER BY kk LIMIT $3", runID, p.After, p.Size())
 	if err != nil {
 		return nil, fmt.Errorf("list run %s: %w", runID, err)
 	}
@@ -702,7 +725,8 @@ func (r *ScoreRepository) ListForVerification(ctx context.Context, regionPrefix 
 	if err != nil {
 		return nil, err
 	}
-	query := "SELECT " + scoreColumns + " FROM family_scores WHERE verify = 1 AND (region > $1 OR (region = $1 AND kk > $2))"
+	query := "SELECT /* dtsen:fanout field verification list by region, for officers */ " + scoreColumns +
+		" FROM family_scores WHERE verify = 1 AND (region > $1 OR (region = $1 AND kk > $2))"
 	args := []any{afterRegion, afterKK}
 	if regionPrefix != "" {
 		query += " AND (region = $3 OR region LIKE $4)"
@@ -782,17 +806,19 @@ func noticeRows(notices []domain.Notice) ([][]any, error) {
 }
 
 func insertNotices(ctx context.Context, tx *storage.Tx, rows [][]any) error {
-	// A notice id twice in one statement would be a conflict within it;
-	// the first copy wins, as it does across statements.
-	seen := make(map[any]bool, len(rows))
+	// A notice key twice in one statement would be a conflict within it;
+	// the first copy wins, as it does across statements. The key is
+	// (kk, id): notices are distributed by family (migration 0006).
+	type key struct{ kk, id any }
+	seen := make(map[key]bool, len(rows))
 	unique := rows[:0:0]
 	for _, row := range rows {
-		if !seen[row[0]] {
-			seen[row[0]] = true
+		if k := (key{kk: row[1], id: row[0]}); !seen[k] {
+			seen[k] = true
 			unique = append(unique, row)
 		}
 	}
-	return insertMany(ctx, tx, "notices", noticeColumns, unique, " ON CONFLICT (id) DO NOTHING")
+	return insertMany(ctx, tx, "notices", noticeColumns, unique, " ON CONFLICT (kk, id) DO NOTHING")
 }
 
 // ListByKK returns a family's notices, oldest first.

@@ -26,12 +26,16 @@ func (r *EligibilityRepository) RecordStatistics(ctx context.Context, runID stri
 		for _, stmt := range []string{
 			"DELETE FROM run_region_deciles WHERE run_id = $1",
 			"DELETE FROM run_region_programmes WHERE run_id = $1",
+			// Both counts aggregate the whole run, once per run: on Citus
+			// each shard groups its own families and the coordinator merges.
 			"INSERT INTO run_region_deciles (run_id, region, decile, families) " +
-				"SELECT run_id, region, decile, COUNT(*) FROM eligibility WHERE run_id = $1 GROUP BY run_id, region, decile",
+				"SELECT /* dtsen:fanout region statistics, once per run */ run_id, region, decile, COUNT(*) " +
+				"FROM eligibility WHERE run_id = $1 GROUP BY run_id, region, decile",
 			// eligible_families holds a family's rows of its current record,
-			// so the join on the record's run keeps the run's decisions.
+			// so the join on the record's run keeps the run's decisions. The
+			// join is on kk, so it stays within each shard.
 			"INSERT INTO run_region_programmes (run_id, region, programme, eligible, persons) " +
-				"SELECT e.run_id, e.region, f.programme, COUNT(*), SUM(e.persons) " +
+				"SELECT /* dtsen:fanout region statistics, once per run */ e.run_id, e.region, f.programme, COUNT(*), SUM(e.persons) " +
 				"FROM eligible_families f JOIN eligibility e ON e.kk = f.kk WHERE e.run_id = $1 " +
 				"GROUP BY e.run_id, e.region, f.programme",
 		} {

@@ -3,15 +3,12 @@ package adapters_test
 import (
 	"context"
 	"encoding/json"
-	"io/fs"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
-	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/scoring/adapters"
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
@@ -192,19 +189,7 @@ func TestRegionStatistics(t *testing.T) {
 func TestRegionStatisticsMigration(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		before := fstest.MapFS{}
-		err := fs.WalkDir(adapters.Migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || strings.Contains(path, "/0005_") {
-				return err
-			}
-			body, err := fs.ReadFile(adapters.Migrations.FS, path)
-			before[path] = &fstest.MapFile{Data: body}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		db := storagetest.Open(t, url, storage.MigrationSet{Name: adapters.Migrations.Name, FS: before})
+		db := storagetest.Open(t, url, migrationsBefore(t, adapters.Migrations, 5))
 		repo := adapters.NewRepository(db)
 		if err := repo.Models.Create(ctx, trainedModel(t, "m-1")); err != nil {
 			t.Fatal(err)

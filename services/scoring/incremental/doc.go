@@ -26,8 +26,9 @@
 //
 // # Claims
 //
-// A worker claims a family with a conditional UPDATE that sets not_before to
-// a one-minute lease, so workers and replicas sharing the database never
+// A worker lists the due families, then claims them with a conditional
+// UPDATE by KK that checks again that each is due and sets not_before to a
+// one-minute lease, so workers and replicas sharing the database never
 // re-score one family at once (the slower might store the older score). A
 // re-score is cut off at a third of the lease. A worker that dies mid re-score
 // leaves its family to be retried when the lease expires; one stopped by

@@ -3,6 +3,7 @@ package incremental
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -166,7 +167,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 // waiting to retry.
 func (s *Syncer) Pending(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM scoring_dirty").Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT /* dtsen:fanout dirty backlog count, a metric */ count(*) FROM scoring_dirty").Scan(&n); err != nil {
 		return 0, fmt.Errorf("incremental: count dirty families: %w", err)
 	}
 	return n, nil
@@ -274,36 +275,93 @@ func (s *Syncer) dispatch(ctx context.Context, jobs chan<- job) {
 }
 
 // claim leases up to limit due families: settled (or overdue), and past any
-// back-off or other worker's lease. The conditional UPDATE makes the claim
-// atomic, so replicas sharing the database split the work.
+// back-off or other worker's lease. Replicas sharing the database split the
+// work: it takes two steps, since scoring_dirty is distributed by KK
+// (docs/scale-out.md §6) and only the first has to read every shard.
+//
+//  1. listDue lists the oldest due families, without locking them.
+//  2. takeDue leases those of them still due, in one conditional UPDATE by
+//     KK.
+//
+// A family another claimer leased (or a feed marked again) between the two
+// steps no longer passes the UPDATE's condition, which PostgreSQL checks
+// again on the row it locked, so no family is claimed twice. A claimer that
+// loses the race claims fewer families this time.
 func (s *Syncer) claim(ctx context.Context, limit int) ([]job, error) {
 	now := s.now()
-	t, until := now.UnixMicro(), now.Add(lease).UnixMicro()
+	c := dueAt{now: now.UnixMicro(), settled: now.Add(-s.settle).UnixMicro(), overdue: now.Add(-overdue * s.settle).UnixMicro()}
 	var out []job
 	err := s.db.InTx(ctx, func(tx *storage.Tx) error {
-		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `UPDATE scoring_dirty SET not_before = $1
-			WHERE not_before <= $2 AND kk IN (SELECT kk FROM scoring_dirty
-				WHERE not_before <= $2 AND (marked_at <= $3 OR dirty_since <= $4) ORDER BY dirty_since LIMIT $5)
-			RETURNING kk, marked_at, attempts, changed_at`,
-			until, t, now.Add(-s.settle).UnixMicro(), now.Add(-overdue*s.settle).UnixMicro(), limit)
-		if err != nil {
+		kks, err := listDue(ctx, tx, c, limit)
+		if err != nil || len(kks) == 0 {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			j := job{claimedAt: t, lease: until}
-			if err := rows.Scan(&j.kk, &j.markedAt, &j.attempts, &j.changedAt); err != nil {
-				return err
-			}
-			out = append(out, j)
-		}
-		return rows.Err()
+		out, err = takeDue(ctx, tx, c, kks, now.Add(lease).UnixMicro())
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("incremental: claim dirty families: %w", err)
 	}
 	return out, nil
+}
+
+// dueAt is the claim's condition: a family is due when no lease or back-off
+// holds it (not_before <= now) and it has gone Settle without a mark
+// (marked_at <= settled), or has been dirty for overdue Settles.
+type dueAt struct{ now, settled, overdue int64 }
+
+// dueCondition is dueAt in SQL, on parameters $1..$3 in dueAt's order.
+const dueCondition = "not_before <= $1 AND (marked_at <= $2 OR dirty_since <= $3)"
+
+// listDue lists up to limit due families, those dirty longest first.
+func listDue(ctx context.Context, tx *storage.Tx, c dueAt, limit int) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT /* dtsen:fanout oldest dirty families; step 1 of the claim */ kk FROM scoring_dirty WHERE "+
+		dueCondition+" ORDER BY dirty_since LIMIT $4", c.now, c.settled, c.overdue, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var kks []string
+	for rows.Next() {
+		var kk string
+		if err := rows.Scan(&kk); err != nil {
+			return nil, err
+		}
+		kks = append(kks, kk)
+	}
+	return kks, rows.Err()
+}
+
+// takeDue sets not_before to until on those of kks still due, and returns
+// them as jobs.
+func takeDue(ctx context.Context, tx *storage.Tx, c dueAt, kks []string, until int64) ([]job, error) {
+	in, list := anyOf(tx.Engine(), "kk", kks, 5)
+	rows, err := tx.QueryContext(ctx, "UPDATE scoring_dirty SET not_before = $4 WHERE "+in+" AND "+dueCondition+
+		" RETURNING kk, marked_at, attempts, changed_at", c.now, c.settled, c.overdue, until, list)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []job
+	for rows.Next() {
+		j := job{claimedAt: c.now, lease: until}
+		if err := rows.Scan(&j.kk, &j.markedAt, &j.attempts, &j.changedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+// anyOf renders "column is one of values" as one bind parameter, $param: an
+// array on PostgreSQL (= ANY, which Citus routes to the values' shards), a
+// JSON array on SQLite.
+func anyOf(engine storage.Engine, column string, values []string, param int) (string, any) {
+	if engine == storage.Postgres {
+		return fmt.Sprintf("%s = ANY($%d)", column, param), values
+	}
+	b, _ := json.Marshal(values)
+	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, param), string(b)
 }
 
 // process re-scores one claimed family and records the outcome.

@@ -679,6 +679,68 @@ func TestEventsWithoutFamily(t *testing.T) {
 	})
 }
 
+// TestReplicasShareTheWork: replicas on one database split a backlog of
+// dirty families between their workers (the claim's two steps, listing then
+// leasing, run concurrently in every one of them): each family is re-scored
+// once, and never by two workers at a time.
+func TestReplicasShareTheWork(t *testing.T) {
+	storagetest.Engines(t, func(t *testing.T, url string) {
+		const families, replicas = 90, 3
+		first := storagetest.Open(t, url, feed.Migrations, incremental.Migrations)
+		// Marked before any replica starts, and long settled.
+		for f := range families {
+			if _, err := first.SQL().ExecContext(context.Background(), "INSERT INTO scoring_dirty "+
+				"(kk, dirty_since, marked_at, attempts, not_before, changed_at) VALUES ($1, 1, 1, 0, 0, 1)", kk(f)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var (
+			mu       sync.Mutex
+			calls    = map[string]int{}
+			inFlight = map[string]bool{}
+			overlaps []string
+		)
+		rescore := func(ctx context.Context, k string, _ time.Time) error {
+			mu.Lock()
+			calls[k]++
+			if inFlight[k] {
+				overlaps = append(overlaps, k)
+			}
+			inFlight[k] = true
+			mu.Unlock()
+			time.Sleep(5 * time.Millisecond) // long enough for the others to try the same family
+			mu.Lock()
+			delete(inFlight, k)
+			mu.Unlock()
+			return nil
+		}
+		// No events: the backlog is all there is to do.
+		idle := []incremental.Feed{{Name: "idle", Open: func(ctx context.Context, _ int64) (func() (*typev1.ChangeEvent, error), error) {
+			return func() (*typev1.ChangeEvent, error) { <-ctx.Done(); return nil, ctx.Err() }, nil
+		}}}
+		var sy *incremental.Syncer
+		for i := range replicas {
+			db := first
+			if i > 0 {
+				db = storagetest.Open(t, url, feed.Migrations, incremental.Migrations) // a replica's own pool
+			}
+			sy = incremental.New(db, idle, rescore, incremental.Options{Workers: 4, Settle: settle, Retry: 100 * time.Millisecond})
+			defer stopped(t, run(t, sy))
+		}
+		eventually(t, replay, "the backlog to be re-scored", func() bool { return pending(t, sy) == 0 })
+		mu.Lock()
+		defer mu.Unlock()
+		for f := range families {
+			if n := calls[kk(f)]; n != 1 {
+				t.Errorf("family %s re-scored %d times, want once", privacy.MaskNIK(kk(f)), n)
+			}
+		}
+		if len(calls) != families || len(overlaps) > 0 {
+			t.Errorf("re-scored %d families, want %d; re-scored by two workers at once: %d", len(calls), families, len(overlaps))
+		}
+	})
+}
+
 func TestMisconfigured(t *testing.T) {
 	db := storagetest.Open(t, storagetest.SQLiteURL(t), feed.Migrations, incremental.Migrations)
 	rec := newRecorder()

@@ -1,0 +1,3 @@
+-- PostgreSQL's 0003 gives kk the "C" collation, for Citus. SQLite already
+-- compares text byte-wise (BINARY), so there is nothing to change; the file
+-- keeps both engines' versions in step.
