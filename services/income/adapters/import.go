@@ -23,6 +23,11 @@ import (
 //   - A natural key repeated within one chunk is rejected after its first
 //     occurrence (RECORD_DUPLICATE_IN_BATCH): two different values for one key
 //     in one delivery is a source error a person must look at.
+//   - The stored records are read without row locks (Citus locks rows on one
+//     shard only). Another writer's row that appeared since the read fails the
+//     insert on the primary key, and one that changed since fails the update's
+//     version check (domain.ErrConcurrentChange). Either way the chunk rolls
+//     back whole, and a re-sent batch resumes it.
 //
 // A chunk appends one change event per family (or, for an owner the
 // registry does not know yet, per owner) whose records it created or
@@ -131,7 +136,7 @@ func applyKind[T domain.Record](ctx context.Context, tx *storage.Tx, s *store[T]
 			owners = append(owners, o)
 		}
 	}
-	stored, err := s.byOwners(ctx, tx, owners, true)
+	stored, err := s.stored(ctx, tx, owners)
 	if err != nil {
 		return err
 	}
@@ -147,7 +152,7 @@ func applyKind[T domain.Record](ctx context.Context, tx *storage.Tx, s *store[T]
 		x := rec.Value
 		switch {
 		case !exists[i]:
-			*x.Times() = domain.Stamps{CreateTime: now, UpdateTime: now}
+			*x.Times() = domain.Stamps{CreateTime: now, UpdateTime: now, Version: 1}
 			rows = append(rows, s.k.values(x))
 			ch.add(x)
 			out.Accepted++
@@ -155,7 +160,7 @@ func applyKind[T domain.Record](ctx context.Context, tx *storage.Tx, s *store[T]
 			out.Unchanged++
 		default:
 			*x.Times() = domain.Stamps{CreateTime: old[i].Times().CreateTime, UpdateTime: now}
-			if err := s.update(ctx, tx, x); err != nil {
+			if err := s.update(ctx, tx, x, old[i].Times().Version); err != nil {
 				return err
 			}
 			ch.add(x)

@@ -19,7 +19,8 @@ type kind[T domain.Record] struct {
 	// the owner (nik or kk).
 	keyCols []string
 	// cols lists every column: the key first, then the data, then
-	// match_status, match_reason, flags, create_time, update_time.
+	// match_status, match_reason, flags and the stamps (create_time,
+	// update_time, version).
 	cols []string
 	// values returns a record's column values in cols order (int64 or
 	// string only, so two rows compare with ==).
@@ -30,19 +31,23 @@ type kind[T domain.Record] struct {
 	filters map[string]string
 }
 
-var trailer = []string{"match_status", "match_reason", "flags", "create_time", "update_time"}
+var trailer = []string{"match_status", "match_reason", "flags", "create_time", "update_time", "version"}
+
+// stampCols is the number of trailer columns at the end of every row that
+// the persistence layer sets (create_time, update_time, version).
+const stampCols = 3
 
 func columns(cols ...string) []string { return append(cols, trailer...) }
 
 func trailerValues(m *domain.Match, s *domain.Stamps) []any {
-	return []any{int64(m.Status), m.Reason, int64(m.Flags), s.CreateTime.UnixMicro(), s.UpdateTime.UnixMicro()}
+	return []any{int64(m.Status), m.Reason, int64(m.Flags), s.CreateTime.UnixMicro(), s.UpdateTime.UnixMicro(), s.Version}
 }
 
 // trailerDest returns scan destinations for the trailer columns and a
 // function that stores them into the record once scanned.
 func trailerDest(m *domain.Match, s *domain.Stamps) ([]any, func()) {
 	var status, flags, created, updated int64
-	dest := []any{&status, &m.Reason, &flags, &created, &updated}
+	dest := []any{&status, &m.Reason, &flags, &created, &updated, &s.Version}
 	return dest, func() {
 		m.Status, m.Flags = domain.MatchStatus(status), domain.Flags(flags)
 		s.CreateTime, s.UpdateTime = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -24,7 +25,8 @@ var migrationFS embed.FS
 
 // Migrations creates the income context's tables. Every primary key starts
 // with its table's distribution column and every distribution column is
-// TEXT COLLATE "C" already, so the tables are Citus-ready as 0001 made them.
+// TEXT COLLATE "C" already, so the tables are Citus-ready as 0001 made them;
+// 0002 adds the version that writers check instead of locking rows.
 var Migrations = storage.EmbeddedMigrations("income", migrationFS, storage.Tables{
 	// Person records stay on their NIK's shard: a move between families
 	// rewrites nothing (docs/scale-out.md §4.4).
@@ -72,10 +74,14 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// store reads one kind's table.
+// store reads and writes one kind's table.
 type store[T domain.Record] struct {
 	db *storage.DB
 	k  kind[T]
+	// afterRead, when set, runs between a write path's read of the stored
+	// rows and its writes. It is a test hook (export_test.go) for changing
+	// the rows in between; nil in production.
+	afterRead func(ctx context.Context, tx *storage.Tx, table string) error
 }
 
 func (s *store[T]) selectFrom() string {
@@ -180,19 +186,26 @@ func isNil(x any) bool {
 
 // ByOwners implements domain.Store.
 func (s *store[T]) ByOwners(ctx context.Context, owners []string) ([]T, error) {
-	return s.byOwners(ctx, s.db, owners, false)
+	return s.byOwners(ctx, s.db, owners)
 }
 
-func (s *store[T]) byOwners(ctx context.Context, q querier, owners []string, forUpdate bool) ([]T, error) {
+func (s *store[T]) byOwners(ctx context.Context, q querier, owners []string) ([]T, error) {
 	if len(owners) == 0 {
 		return nil, nil
 	}
 	cond, arg := anyOf(s.db.Engine(), s.k.keyCols[0], owners, 1)
-	query := s.selectFrom() + " WHERE " + cond + s.orderBy()
-	if forUpdate && s.db.Engine() == storage.Postgres {
-		query += " FOR UPDATE"
+	return s.query(ctx, q, s.selectFrom()+" WHERE "+cond+s.orderBy(), arg)
+}
+
+// stored reads the stored records of owners for a write in tx. It takes no
+// row locks: Citus runs FOR UPDATE on one shard only, and owners span many.
+// Each update checks the version read here instead (update).
+func (s *store[T]) stored(ctx context.Context, tx *storage.Tx, owners []string) ([]T, error) {
+	recs, err := s.byOwners(ctx, tx, owners)
+	if err != nil || s.afterRead == nil {
+		return recs, err
 	}
-	return s.query(ctx, q, query, arg)
+	return recs, s.afterRead(ctx, tx, s.k.table)
 }
 
 // anyOf renders "column is one of values" as one bind parameter: an array on
@@ -222,30 +235,44 @@ func keyString(vals []any) string {
 	return string(b)
 }
 
-// update writes every non-key column of x.
-func (s *store[T]) update(ctx context.Context, tx *storage.Tx, x T) error {
+// update writes every non-key column of x, as the next version of the
+// stored row read at version read. When the row no longer has that version,
+// another writer changed it since the read: nothing is written and the error
+// is domain.ErrConcurrentChange, so the whole transaction rolls back.
+func (s *store[T]) update(ctx context.Context, tx *storage.Tx, x T, read int64) error {
+	x.Times().Version = read + 1
 	vals := s.k.values(x)
 	nk := len(s.k.keyCols)
 	sets := make([]string, 0, len(s.k.cols)-nk)
 	for i, c := range s.k.cols[nk:] {
 		sets = append(sets, fmt.Sprintf("%s = $%d", c, i+1))
 	}
-	conds := make([]string, nk)
+	conds := make([]string, nk, nk+1)
 	for i, c := range s.k.keyCols {
 		conds[i] = fmt.Sprintf("%s = $%d", c, len(sets)+i+1)
 	}
-	args := append(append([]any{}, vals[nk:]...), vals[:nk]...)
-	_, err := tx.ExecContext(ctx, "UPDATE "+s.k.table+" SET "+strings.Join(sets, ", ")+" WHERE "+strings.Join(conds, " AND "), args...)
+	conds = append(conds, fmt.Sprintf("version = $%d", len(vals)+1))
+	args := append(append(append([]any{}, vals[nk:]...), vals[:nk]...), read)
+	res, err := tx.ExecContext(ctx, "UPDATE "+s.k.table+" SET "+strings.Join(sets, ", ")+" WHERE "+strings.Join(conds, " AND "), args...)
 	if err != nil {
 		return fmt.Errorf("update %s: %w", s.k.table, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update %s: %w", s.k.table, err)
+	}
+	if n != 1 {
+		// The name's NIK is masked: the error may be logged (DESIGN.md §6).
+		return fmt.Errorf("update %s: %s is no longer at version %d: %w", s.k.table, domain.RejectionKey(x), read,
+			domain.ErrConcurrentChange)
 	}
 	return nil
 }
 
-// sameContent compares two records' stored values, ignoring the times.
+// sameContent compares two records' stored values, ignoring the stamps.
 func (s *store[T]) sameContent(a, b T) bool {
 	va, vb := s.k.values(a), s.k.values(b)
-	n := len(va) - 2 // create_time, update_time are last
+	n := len(va) - stampCols
 	for i := 0; i < n; i++ {
 		if va[i] != vb[i] {
 			return false
@@ -266,7 +293,7 @@ func event(k string, verb string, rec domain.Record) outbox.Event {
 // outcome changed.
 func (s *store[T]) reconcile(ctx context.Context, tx *storage.Tx, owners []string, persons map[string]domain.PersonIdentity,
 	families map[string]bool, now time.Time) ([]outbox.Event, error) {
-	recs, err := s.byOwners(ctx, tx, owners, true)
+	recs, err := s.stored(ctx, tx, owners)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +303,7 @@ func (s *store[T]) reconcile(ctx context.Context, tx *storage.Tx, owners []strin
 			continue
 		}
 		x.Times().UpdateTime = now
-		if err := s.update(ctx, tx, x); err != nil {
+		if err := s.update(ctx, tx, x, x.Times().Version); err != nil {
 			return nil, err
 		}
 		events = append(events, event(s.k.event, VerbReconciled, x))
@@ -284,7 +311,14 @@ func (s *store[T]) reconcile(ctx context.Context, tx *storage.Tx, owners []strin
 	return events, nil
 }
 
-// Reconcile implements domain.Repository.
+// reconcileAttempts bounds how often Reconcile re-reads after another writer
+// (an import of the same owner) changed a record between its read and write.
+const reconcileAttempts = 3
+
+// Reconcile implements domain.Repository. It takes no row locks (see
+// store.stored): a record changed concurrently fails the attempt with
+// domain.ErrConcurrentChange, and since reconciliation is idempotent it simply
+// runs again on the new rows, so the feed consumer rarely sees the conflict.
 func (r *Repository) Reconcile(ctx context.Context, persons map[string]domain.PersonIdentity, families map[string]bool) (int, error) {
 	niks := make([]string, 0, len(persons))
 	for n := range persons {
@@ -294,6 +328,16 @@ func (r *Repository) Reconcile(ctx context.Context, persons map[string]domain.Pe
 	for k := range families {
 		kks = append(kks, k)
 	}
+	for attempt := 1; ; attempt++ {
+		n, err := r.reconcileOnce(ctx, niks, kks, persons, families)
+		if attempt == reconcileAttempts || !errors.Is(err, domain.ErrConcurrentChange) {
+			return n, err
+		}
+	}
+}
+
+func (r *Repository) reconcileOnce(ctx context.Context, niks, kks []string, persons map[string]domain.PersonIdentity,
+	families map[string]bool) (int, error) {
 	var n int
 	err := r.db.InTx(ctx, func(tx *storage.Tx) error {
 		now := r.now().UTC().Truncate(time.Microsecond)

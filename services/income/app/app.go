@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/dtsen-id/dtsen/services/income/domain"
@@ -13,9 +12,10 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/storage"
 )
 
-// ErrConcurrentChange means another writer stored one of the records while
-// the command ran; the caller may retry (a re-sent batch resumes).
-var ErrConcurrentChange = errors.New("record changed concurrently")
+// ErrConcurrentChange means another writer stored or changed one of the
+// records while the command ran; the caller may retry (a re-sent batch
+// resumes).
+var ErrConcurrentChange = domain.ErrConcurrentChange
 
 // Importer is the storage half of a bulk import.
 type Importer interface {

@@ -80,7 +80,9 @@ func (a *Application) ImportRecords(ctx context.Context, h *typev1.ImportBatchHe
 			if storage.IsUniqueViolation(err) {
 				// Another batch inserted one of these records after this
 				// chunk looked: the chunk rolls back whole, and a re-send
-				// resumes the batch and finds the other batch's rows.
+				// resumes the batch and finds the other batch's rows. One
+				// that changed a record since is ErrConcurrentChange already
+				// (the update's version check).
 				return out, fmt.Errorf("%w: %w", ErrConcurrentChange, err)
 			}
 			return out, err

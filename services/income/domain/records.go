@@ -42,6 +42,10 @@ func (p *Provenance) Agency() string { return p.SourceAgency }
 // Stamps are set by the persistence layer.
 type Stamps struct {
 	CreateTime, UpdateTime time.Time
+	// Version counts the stored row's writes, from 1. A writer updates a row
+	// only if it still has the version the writer read (optimistic
+	// concurrency); it is not part of the API.
+	Version int64
 }
 
 // Record is what the four kinds share.

@@ -8,6 +8,11 @@ import (
 // ErrNotFound is returned by a Store when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrConcurrentChange is returned by a Repository when another writer stored
+// or changed one of the records between this writer's read and its write.
+// The write is not applied; the caller may retry (a re-sent batch resumes).
+var ErrConcurrentChange = errors.New("record changed concurrently")
+
 // Condition is one `field = value` term of a List filter. Field is the
 // record's field name as on the wire (snake_case); Value is an int64 for
 // enums and a string otherwise.

@@ -39,6 +39,14 @@ func RejectionKey(r domain.Record) string {
 //     participation comes back under another KK number;
 //   - new records go in with COPY, a person's own participation with its
 //     participation_keys row.
+//
+// Nothing is locked: Citus runs a row lock only in a single-shard query,
+// and a chunk spans many shards. Each write instead checks that the row is
+// still the one read (version, or the key row's KK number); if another
+// writer got there first, the chunk fails with domain.ErrConcurrentChange and
+// the client re-sends the batch (ADR 5); if it inserted the same new record,
+// a unique violation, which the importer retries. Either way the chunk's
+// transaction rolls back.
 func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []importer.Record[domain.Record]) (importer.Outcome, error) {
 	var out importer.Outcome
 	reject := func(rec importer.Record[domain.Record], field, reason, desc string) {
@@ -74,9 +82,14 @@ func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []imp
 // applyKind writes one kind's records of a chunk and returns their events.
 func (r *Repository) applyKind(ctx context.Context, tx *storage.Tx, t *table, group []importer.Record[domain.Record],
 	now time.Time, out *importer.Outcome, reject func(importer.Record[domain.Record], string, string, string)) ([]outbox.Event, error) {
-	stored, err := r.lockStored(ctx, tx, t, group)
+	stored, err := r.readStored(ctx, tx, t, group)
 	if err != nil {
 		return nil, err
+	}
+	if r.afterRead != nil {
+		if err := r.afterRead(ctx, tx); err != nil {
+			return nil, err
+		}
 	}
 	var fresh, freshKeys [][]any
 	var events []outbox.Event
@@ -105,9 +118,9 @@ func (r *Repository) applyKind(ctx context.Context, tx *storage.Tx, t *table, gr
 		}
 		m.Version, m.CreateTime, m.UpdateTime = om.Version+1, om.CreateTime, now
 		if t.distValue(v) == t.distValue(old) {
-			query, args := t.update(v)
-			if _, err := tx.ExecContext(ctx, query, args...); err != nil {
-				return nil, fmt.Errorf("update %s: %w", t.name, err)
+			query, args := t.update(v, om.Version)
+			if err := execOne(ctx, tx, "update "+t.name, query, args...); err != nil {
+				return nil, err
 			}
 		} else {
 			if err := r.move(ctx, tx, t, old, v); err != nil {
@@ -127,11 +140,10 @@ func (r *Repository) applyKind(ctx context.Context, tx *storage.Tx, t *table, gr
 	return events, nil
 }
 
-// lockStored reads and locks the stored rows of a chunk's records, found by
-// name and distribution value: the NIK or KK number each name carries, or
-// for a person's own participation the KK number its key row names. Those
-// key rows are locked too, so two chunks never move one record at once.
-func (r *Repository) lockStored(ctx context.Context, tx *storage.Tx, t *table, group []importer.Record[domain.Record]) (map[string]domain.Record, error) {
+// readStored reads the stored rows of a chunk's records, found by name and
+// distribution value: the NIK or KK number each name carries, or for a
+// person's own participation the KK number its key row names.
+func (r *Repository) readStored(ctx context.Context, tx *storage.Tx, t *table, group []importer.Record[domain.Record]) (map[string]domain.Record, error) {
 	names := make([]string, len(group))
 	var homes, keyedNIKs, keyedNames []string
 	for i, rec := range group {
@@ -145,7 +157,7 @@ func (r *Repository) lockStored(ctx context.Context, tx *storage.Tx, t *table, g
 		}
 	}
 	if len(keyedNames) > 0 {
-		keyed, err := r.keyedHomes(ctx, tx, keyedNIKs, keyedNames, true)
+		keyed, err := r.keyedHomes(ctx, tx, keyedNIKs, keyedNames)
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +170,7 @@ func (r *Repository) lockStored(ctx context.Context, tx *storage.Tx, t *table, g
 	}
 	hcond, harg := r.anyOf(t.dist, homes, 1)
 	ncond, narg := r.anyOf("name", names, 2)
-	stored, err := r.query(ctx, tx, t, selection{where: hcond + " AND " + ncond, order: "name", lock: true}, harg, narg)
+	stored, err := r.query(ctx, tx, t, selection{where: hcond + " AND " + ncond, order: "name"}, harg, narg)
 	if err != nil {
 		return nil, err
 	}
@@ -174,16 +186,32 @@ func (r *Repository) lockStored(ctx context.Context, tx *storage.Tx, t *table, g
 // can: its name carries the NIK, so the agency may send it under another KK
 // number, while every other name carries its own distribution value.
 // Citus cannot update a distribution column, so the row is deleted (the
-// caller inserts the new one) and the key row names the new KK number.
+// caller inserts the new one) and the key row names the new KK number. Both
+// check they change what was read: the row's version, the key's old KK.
 func (r *Repository) move(ctx context.Context, tx *storage.Tx, t *table, old, v domain.Record) error {
-	if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE "+t.dist+" = $1 AND name = $2",
-		t.distValue(old), old.Name()); err != nil {
-		return fmt.Errorf("move %s: %w", t.name, err)
+	what := "move " + t.name
+	if err := execOne(ctx, tx, what, "DELETE FROM "+t.name+" WHERE "+t.dist+" = $1 AND name = $2 AND version = $3",
+		t.distValue(old), old.Name(), old.Meta().Version); err != nil {
+		return err
 	}
 	nik, kk := v.Identity()
-	if _, err := tx.ExecContext(ctx, "UPDATE participation_keys SET kk = $1 WHERE nik = $2 AND name = $3",
-		kk, nik, v.Name()); err != nil {
-		return fmt.Errorf("move %s: %w", t.name, err)
+	return execOne(ctx, tx, what, "UPDATE participation_keys SET kk = $1 WHERE nik = $2 AND name = $3 AND kk = $4",
+		kk, nik, v.Name(), t.distValue(old))
+}
+
+// execOne runs a write of one row read earlier in the chunk. Changing no
+// row means another writer changed or moved it since: ErrConcurrentChange.
+func execOne(ctx context.Context, tx *storage.Tx, what, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("%s: %w", what, domain.ErrConcurrentChange)
 	}
 	return nil
 }
@@ -204,10 +232,11 @@ func sameData(t *table, a, b domain.Record) bool {
 	return reflect.DeepEqual(ra[:n], rb[:n])
 }
 
-// update renders the UPDATE of a stored record's row: every column but its
-// key (distribution column, name), which the WHERE names instead. Citus
-// routes it to one shard, and never sees the distribution column set.
-func (t *table) update(r domain.Record) (string, []any) {
+// update renders the UPDATE of a stored record's row, read at version
+// readVersion: every column but its key (distribution column, name), which
+// the WHERE names instead with the version. Citus routes it to one shard,
+// and never sees the distribution column set.
+func (t *table) update(r domain.Record, readVersion int64) (string, []any) {
 	cols, row := t.columns(), t.fullRow(r)
 	sets := make([]string, 0, len(cols))
 	args := make([]any, 0, len(cols))
@@ -218,7 +247,7 @@ func (t *table) update(r domain.Record) (string, []any) {
 		args = append(args, row[i])
 		sets = append(sets, fmt.Sprintf("%s = $%d", c, len(args)))
 	}
-	args = append(args, t.distValue(r), r.Name())
-	return fmt.Sprintf("UPDATE %s SET %s WHERE %s = $%d AND name = $%d",
-		t.name, strings.Join(sets, ", "), t.dist, len(args)-1, len(args)), args
+	args = append(args, t.distValue(r), r.Name(), readVersion)
+	return fmt.Sprintf("UPDATE %s SET %s WHERE %s = $%d AND name = $%d AND version = $%d",
+		t.name, strings.Join(sets, ", "), t.dist, len(args)-2, len(args)-1, len(args)), args
 }

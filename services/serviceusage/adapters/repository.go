@@ -48,6 +48,10 @@ type Repository struct {
 	db     *storage.DB
 	outbox *outbox.Outbox
 	now    func() time.Time
+	// afterRead, set by tests only, runs in an import chunk between the
+	// read of its stored rows and its writes: where a concurrent writer
+	// strikes.
+	afterRead func(ctx context.Context, tx *storage.Tx) error
 }
 
 // NewRepository returns a repository writing its events to ob.
@@ -96,7 +100,7 @@ func (r *Repository) home(ctx context.Context, t *table, name string) (string, e
 	case parent == "persons" && t.dist == "nik", parent == "families" && t.dist == "kk":
 		return id, nil
 	case parent == "persons" && t.keyed:
-		homes, err := r.keyedHomes(ctx, r.db, []string{id}, []string{name}, false)
+		homes, err := r.keyedHomes(ctx, r.db, []string{id}, []string{name})
 		if err != nil {
 			return "", err
 		}
@@ -115,7 +119,6 @@ type selection struct {
 	// fanout says why a WHERE that does not fix the distribution column
 	// reads every shard.
 	fanout string
-	lock   bool // FOR UPDATE, on PostgreSQL (SQLite locks the database)
 }
 
 func (r *Repository) query(ctx context.Context, q querier, t *table, s selection, args ...any) ([]domain.Record, error) {
@@ -134,9 +137,6 @@ func (r *Repository) query(ctx context.Context, q querier, t *table, s selection
 		args = append(args, s.limit)
 		sqlText += fmt.Sprintf(" LIMIT $%d", len(args))
 	}
-	if s.lock && r.db.Engine() == storage.Postgres {
-		sqlText += " FOR UPDATE"
-	}
 	rows, err := q.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", t.name, err)
@@ -146,14 +146,10 @@ func (r *Repository) query(ctx context.Context, q querier, t *table, s selection
 
 // keyedHomes reads, for the person-level participations named names of
 // the persons niks, the KK number each is stored under.
-func (r *Repository) keyedHomes(ctx context.Context, q querier, niks, names []string, lock bool) (map[string]string, error) {
+func (r *Repository) keyedHomes(ctx context.Context, q querier, niks, names []string) (map[string]string, error) {
 	ncond, narg := r.anyOf("nik", niks, 1)
 	mcond, marg := r.anyOf("name", names, 2)
-	sqlText := "SELECT name, kk FROM participation_keys WHERE " + ncond + " AND " + mcond + " ORDER BY name"
-	if lock && r.db.Engine() == storage.Postgres {
-		sqlText += " FOR UPDATE"
-	}
-	rows, err := q.QueryContext(ctx, sqlText, narg, marg)
+	rows, err := q.QueryContext(ctx, "SELECT name, kk FROM participation_keys WHERE "+ncond+" AND "+mcond+" ORDER BY name", narg, marg)
 	if err != nil {
 		return nil, fmt.Errorf("participation keys: %w", err)
 	}

@@ -44,20 +44,31 @@ func open(t *testing.T, url string) *fixture {
 
 func (fx *fixture) apply(t *testing.T, recs ...domain.Record) importer.Outcome {
 	t.Helper()
-	in := make([]importer.Record[domain.Record], len(recs))
-	for i, r := range recs {
-		in[i] = importer.Record[domain.Record]{Index: int64(i), Value: r}
-	}
-	var out importer.Outcome
-	err := fx.db.InTx(context.Background(), func(tx *storage.Tx) error {
-		var err error
-		out, err = fx.repo.ApplyImport(context.Background(), tx, in)
-		return err
-	})
+	out, err := fx.tryApply(recs...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// tryApply imports recs as one chunk in its own transaction.
+func (fx *fixture) tryApply(recs ...domain.Record) (importer.Outcome, error) {
+	var out importer.Outcome
+	err := fx.db.InTx(context.Background(), func(tx *storage.Tx) error {
+		var err error
+		out, err = fx.repo.ApplyImport(context.Background(), tx, chunk(recs))
+		return err
+	})
+	return out, err
+}
+
+// chunk numbers recs as the importer does.
+func chunk(recs []domain.Record) []importer.Record[domain.Record] {
+	in := make([]importer.Record[domain.Record], len(recs))
+	for i, r := range recs {
+		in[i] = importer.Record[domain.Record]{Index: int64(i), Value: r}
+	}
+	return in
 }
 
 func (fx *fixture) events(t *testing.T) []string {

@@ -13,9 +13,10 @@ import (
 	"github.com/dtsen-id/dtsen/services/serviceusage/domain"
 )
 
-// ErrConcurrentChange means another writer stored the same record while an
-// import chunk ran; the chunk rolled back and a re-send resumes the batch.
-var ErrConcurrentChange = errors.New("record changed concurrently")
+// ErrConcurrentChange means another writer stored, changed or moved the same
+// record while an import chunk ran; the chunk rolled back and a re-send
+// resumes the batch.
+var ErrConcurrentChange = domain.ErrConcurrentChange
 
 // ErrRegistryUnavailable wraps a failed call to the registry.
 var ErrRegistryUnavailable = errors.New("registry unavailable")

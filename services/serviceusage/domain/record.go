@@ -20,6 +20,10 @@ type (
 // ErrNotFound is returned by a Repository when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrConcurrentChange is returned by a write that found a record changed or
+// moved by another writer since it was read.
+var ErrConcurrentChange = errors.New("record changed concurrently")
+
 // Kind names a record kind; it is also the resource's collection name in
 // events (`serviceusage.<kind>.<verb>`).
 type Kind string
