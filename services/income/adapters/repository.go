@@ -263,8 +263,8 @@ func (s *store[T]) update(ctx context.Context, tx *storage.Tx, x T, read int64) 
 	}
 	if n != 1 {
 		// The name's NIK is masked: the error may be logged (DESIGN.md §6).
-		return fmt.Errorf("update %s: %s is no longer at version %d: %w", s.k.table, domain.RejectionKey(x), read,
-			domain.ErrConcurrentChange)
+		return fmt.Errorf("update %s: %s is no longer at version %d: %w: %w", s.k.table, domain.RejectionKey(x), read,
+			domain.ErrConcurrentChange, storage.ErrStaleWrite)
 	}
 	return nil
 }

@@ -253,6 +253,7 @@ func TestParallelChunksRespectKeys(t *testing.T) {
 
 	var mu sync.Mutex
 	inFlight, maxInFlight := 0, 0
+	secondStarted := make(chan struct{})
 	keyed := spec
 	keyed.Keys = func(r thing) []string { return []string{r.id} }
 	keyed.Apply = func(ctx context.Context, tx *storage.Tx, recs []importer.Record[thing]) (importer.Outcome, error) {
@@ -261,8 +262,16 @@ func TestParallelChunksRespectKeys(t *testing.T) {
 		maxInFlight = max(maxInFlight, inFlight)
 		mu.Unlock()
 		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
-		if recs[0].Index == 0 {
-			time.Sleep(300 * time.Millisecond) // the first chunk is slow
+		switch recs[0].Index {
+		case 0:
+			// The first chunk is slow: it lasts until the second has
+			// started beside it, or long enough to show it never will.
+			select {
+			case <-secondStarted:
+			case <-time.After(5 * time.Second):
+			}
+		case 2:
+			close(secondStarted)
 		}
 		return spec.Apply(ctx, tx, recs)
 	}
@@ -349,6 +358,35 @@ func TestPrepareRunsBeforeApply(t *testing.T) {
 	if n != 0 {
 		t.Fatal("a record was written although Prepare failed")
 	}
+}
+
+// A chunk whose optimistic write found its row changed since the read is
+// run again in a new transaction, which reads again: the client never sees
+// the clash, and the first attempt's writes are gone.
+func TestStaleWriteRetriesTheChunk(t *testing.T) {
+	storagetest.Engines(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		db := storagetest.Open(t, url, importer.Migrations, thingTables)
+		im := importer.New(db, importer.Options{Domain: "test.dtsen.go.id", ChunkSize: 10})
+		attempts := 0
+		clashing := spec
+		clashing.Apply = func(ctx context.Context, tx *storage.Tx, recs []importer.Record[thing]) (importer.Outcome, error) {
+			attempts++
+			out, err := spec.Apply(ctx, tx, recs)
+			if err == nil && attempts == 1 {
+				return out, fmt.Errorf("things: %w", storage.ErrStaleWrite)
+			}
+			return out, err
+		}
+		sum, err := importer.Run(ctx, im, header("stale-1"), stream([]thing{{"s1", 2}, {"s2", 1}}, -1), clashing)
+		if err != nil || sum.AcceptedCount != 2 || attempts != 2 {
+			t.Fatalf("summary %+v, %v after %d attempts", sum, err, attempts)
+		}
+		var parts int
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM parts").Scan(&parts); err != nil || parts != 3 {
+			t.Fatalf("%d parts (%v): the first attempt's writes were kept", parts, err)
+		}
+	})
 }
 
 // A message is a header or a thing, as an ImportRecordsRequest's oneof is.

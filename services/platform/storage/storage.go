@@ -121,10 +121,20 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
+// ErrStaleWrite marks an optimistic write that found its row changed since
+// the transaction read it (an UPDATE ... AND version = $read that matched
+// nothing). Running the whole transaction again re-reads and decides again,
+// so IsTransient counts it: it is how writers keep their place without row
+// locks, which Citus refuses across shards (docs/scale-out.md §2).
+var ErrStaleWrite = errors.New("storage: row changed since it was read")
+
 // IsTransient reports whether a transaction failed only because of a
 // concurrent one, so running it again may succeed: a PostgreSQL deadlock or
 // serialization failure, or SQLite's lock being busy past busy_timeout.
 func IsTransient(err error) bool {
+	if errors.Is(err, ErrStaleWrite) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		return pgErr.Code == "40P01" || pgErr.Code == "40001"

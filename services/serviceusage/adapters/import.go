@@ -211,7 +211,7 @@ func execOne(ctx context.Context, tx *storage.Tx, what, query string, args ...an
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if n != 1 {
-		return fmt.Errorf("%s: %w", what, domain.ErrConcurrentChange)
+		return fmt.Errorf("%s: %w: %w", what, domain.ErrConcurrentChange, storage.ErrStaleWrite)
 	}
 	return nil
 }
