@@ -2,6 +2,7 @@ package adapters
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -28,6 +29,10 @@ import (
 //     (OBSERVATION_OLDER_THAN_STORED): an old survey arriving late must not
 //     overwrite newer data;
 //   - a key repeated within the chunk is rejected (RECORD_DUPLICATE_IN_BATCH).
+//
+// The chunk locks nothing when it reads (docs/scale-out.md §4.3): every
+// write of a stored row names the version it read, and a row that another
+// writer changed or moved since fails the chunk with ErrConcurrentChange.
 func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, c domain.Chunk) (importer.Outcome, error) {
 	var out importer.Outcome
 	var events []outbox.Event
@@ -76,6 +81,9 @@ func applyKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind
 	if err != nil {
 		return err
 	}
+	if err := r.readDone(ctx, tx, k.table); err != nil {
+		return err
+	}
 	var inserts, newKeys [][]any
 	update := updateRow(k)
 	for _, rec := range candidates {
@@ -115,8 +123,8 @@ func applyKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind
 			if from := k.family(old); from != "" && from != k.family(v) {
 				*events = append(*events, outbox.Event{Type: k.updated, Resource: k.resource(old), Family: from})
 			}
-		} else if _, err := tx.ExecContext(ctx, update, k.row(v)...); err != nil {
-			return fmt.Errorf("update %s: %w", k.table, err)
+		} else if err := execOne(ctx, tx, "update "+k.table, update, append(k.row(v), om.Version)...); err != nil {
+			return err
 		}
 		*events = append(*events, outbox.Event{Type: k.updated, Resource: k.resource(v), Family: k.family(v)})
 		out.Accepted++
@@ -141,64 +149,84 @@ func copyRows(ctx context.Context, tx *storage.Tx, table string, cols []string, 
 	return nil
 }
 
-// updateRow renders the UPDATE of one stored row by its primary key. It
-// never assigns the primary key's columns, so never the holder: Citus cannot
-// change a row's distribution column, and a new owner is a transfer. The
-// primary key's columns come first in cols, so a row's values are the WHERE
-// parameters followed by the SET parameters.
+// updateRow renders the UPDATE of one stored row by its primary key and the
+// version read (the last parameter), so a row another writer changed since
+// is left alone. It never assigns the primary key's columns, so never the
+// holder: Citus cannot change a row's distribution column, and a new owner
+// is a transfer. The primary key's columns come first in cols, so a row's
+// values are the WHERE parameters followed by the SET parameters.
 func updateRow[T any](k kind[T]) string {
 	pk := k.pkCols()
-	return "UPDATE " + k.table + " SET " + assignments(k.cols[len(pk):], len(pk)+1) + " WHERE " + keyMatch(pk)
+	return "UPDATE " + k.table + " SET " + assignments(k.cols[len(pk):], len(pk)+1) + " WHERE " + keyMatch(pk) +
+		fmt.Sprintf(" AND version = $%d", len(k.cols)+1)
 }
 
 // transfer moves a land parcel or vehicle to its new owner (docs/scale-out.md
-// §4.3): it deletes the row under the old owner and points the key table at
-// the new one; the caller inserts the new row.
+// §4.3): it deletes the row under the old owner, if still at the version
+// read, and points the key table at the new owner, if it still names the
+// old one; the caller inserts the new row.
 func transfer[T any](ctx context.Context, tx *storage.Tx, k kind[T], old, v T) error {
 	pk := k.pkCols()
-	if _, err := tx.ExecContext(ctx, "DELETE FROM "+k.table+" WHERE "+keyMatch(pk), k.row(old)[:len(pk)]...); err != nil {
-		return fmt.Errorf("transfer %s: %w", k.table, err)
+	args := append(slices.Clip(k.row(old)[:len(pk)]), k.meta(old).Version)
+	if err := execOne(ctx, tx, "transfer "+k.table, "DELETE FROM "+k.table+" WHERE "+keyMatch(pk)+
+		fmt.Sprintf(" AND version = $%d", len(pk)+1), args...); err != nil {
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE "+k.keys+" SET "+k.holder+" = $2 WHERE "+k.keyCols[0]+" = $1",
-		k.key(v)[0], k.holderOf(v)); err != nil {
-		return fmt.Errorf("transfer %s: %w", k.keys, err)
+	return execOne(ctx, tx, "transfer "+k.keys, "UPDATE "+k.keys+" SET "+k.holder+" = $2 WHERE "+k.keyCols[0]+" = $1 AND "+
+		k.holder+" = $3", k.key(v)[0], k.holderOf(v), k.holderOf(old))
+}
+
+// execOne runs a write of one row read earlier in the transaction. Changing
+// no row means another writer changed or moved it since: ErrConcurrentChange.
+func execOne(ctx context.Context, tx *storage.Tx, what, query string, args ...any) error {
+	err := tx.ExecOne(ctx, query, args...)
+	if errors.Is(err, storage.ErrStaleWrite) {
+		return fmt.Errorf("%s: %w: %w", what, ErrConcurrentChange, err)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
 
-// load reads the stored records with the given first key parts, locked for
-// the transaction, by full key. A kind with a key table locks the keys
-// first, so a concurrent transfer of the same record is waited for and its
-// new owner read, then reads the rows on their owners' shards.
+// loadAttempts bounds how often load reads the keys again after a transfer
+// moved a row away between its two reads.
+const loadAttempts = 3
+
+// load reads the stored records with the given first key parts, by full
+// key. It locks nothing: Citus runs row locks in single-shard queries only
+// (docs/scale-out.md §4.3), so every write of a stored row checks the
+// version read instead. A kind with a key table reads the owners from it,
+// then the rows on their owners' shards; a transfer committed between the
+// two reads moves a row away from the owner read, so the keys are read
+// again.
 func load[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], firstKeys []string) (map[[2]string]T, error) {
 	if k.keys == "" {
 		cond, arg := r.anyOf(k.keyCols[0], firstKeys, 1)
-		return lockRows(ctx, r, tx, k, cond, arg)
+		return readRows(ctx, tx, k, cond, arg)
 	}
-	owners, err := lockOwners(ctx, r, tx, k, firstKeys)
-	if err != nil || len(owners) == 0 {
-		return nil, err
+	missing := 0
+	for range loadAttempts {
+		owners, err := readOwners(ctx, r, tx, k, firstKeys)
+		if err != nil || len(owners) == 0 {
+			return nil, err
+		}
+		byOwner, ownerArg := r.anyOf(k.holder, dedupe(slices.Collect(maps.Values(owners))), 1)
+		byID, idArg := r.anyOf(k.keyCols[0], slices.Collect(maps.Keys(owners)), 2)
+		recs, err := readRows(ctx, tx, k, byOwner+" AND "+byID, ownerArg, idArg)
+		if err != nil || len(recs) == len(owners) {
+			return recs, err
+		}
+		missing = len(owners) - len(recs)
 	}
-	byOwner, ownerArg := r.anyOf(k.holder, dedupe(slices.Collect(maps.Values(owners))), 1)
-	byID, idArg := r.anyOf(k.keyCols[0], slices.Collect(maps.Keys(owners)), 2)
-	recs, err := lockRows(ctx, r, tx, k, byOwner+" AND "+byID, ownerArg, idArg)
-	if err != nil {
-		return nil, err
-	}
-	if len(recs) != len(owners) {
-		// Both are written in one transaction; this is damage, not a race.
-		return nil, fmt.Errorf("load %s: %d of the %d records %s names are missing", k.table, len(owners)-len(recs), len(owners), k.keys)
-	}
-	return recs, nil
+	// A record and its key row are written in one transaction; a row still
+	// missing after every attempt is damage, not a race.
+	return nil, fmt.Errorf("load %s: %d records %s names are missing", k.table, missing, k.keys)
 }
 
-// lockRows reads the rows matching cond, locked for the transaction on
-// PostgreSQL (SQLite's BEGIN IMMEDIATE already holds the write lock), by key.
-func lockRows[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], cond string, args ...any) (map[[2]string]T, error) {
+// readRows reads the rows matching cond, by key.
+func readRows[T any](ctx context.Context, tx *storage.Tx, k kind[T], cond string, args ...any) (map[[2]string]T, error) {
 	query := "SELECT " + strings.Join(k.cols, ", ") + " FROM " + k.table + " WHERE " + cond
-	if r.db.Engine() == storage.Postgres {
-		query += " FOR UPDATE"
-	}
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", k.table, err)
@@ -214,14 +242,11 @@ func lockRows[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[
 	return out, nil
 }
 
-// lockOwners reads the current owners of the given certificates or frame
-// numbers from the kind's key table, locked for the transaction.
-func lockOwners[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], ids []string) (map[string]string, error) {
+// readOwners reads the current owners of the given certificates or frame
+// numbers from the kind's key table.
+func readOwners[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], ids []string) (map[string]string, error) {
 	cond, arg := r.anyOf(k.keyCols[0], ids, 1)
 	query := "SELECT " + k.keyCols[0] + ", " + k.holder + " FROM " + k.keys + " WHERE " + cond
-	if r.db.Engine() == storage.Postgres {
-		query += " FOR UPDATE"
-	}
 	rows, err := tx.QueryContext(ctx, query, arg)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", k.keys, err)
@@ -238,11 +263,28 @@ func lockOwners[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kin
 	return owners, rows.Err()
 }
 
+// readDone runs the tests' afterRead hook, if one is set.
+func (r *Repository) readDone(ctx context.Context, tx *storage.Tx, table string) error {
+	if r.afterRead == nil {
+		return nil
+	}
+	return r.afterRead(ctx, tx, table)
+}
+
+// reconcileAttempts bounds how often Reconcile reads again after another
+// writer (an import of the same holder) changed a record between its read
+// and its write.
+const reconcileAttempts = 3
+
 // Reconcile implements domain.Repository. It reads the records of the
 // touched identities, asks the registry about exactly those, and saves the
 // ones whose cross-check result changed: an UNMATCHED record whose NIK or KK
 // is now registered becomes MATCHED, a deceased owner gets flagged, a moved
 // owner's family follows. Running it twice changes nothing the second time.
+// Like an import chunk it locks nothing and saves a record only if it is
+// still at the version read; otherwise the attempt fails with
+// ErrConcurrentChange, and since reconciliation is idempotent it simply runs
+// again on the new rows, so the feed consumer rarely sees the conflict.
 func (r *Repository) Reconcile(ctx context.Context, niks, kks []string, ids domain.Identities) (int, error) {
 	if len(niks) == 0 && len(kks) == 0 {
 		return 0, nil
@@ -251,9 +293,20 @@ func (r *Repository) Reconcile(ctx context.Context, niks, kks []string, ids doma
 	if err != nil {
 		return 0, err
 	}
+	for attempt := 1; ; attempt++ {
+		n, err := r.reconcileOnce(ctx, niks, kks, persons, families)
+		if attempt == reconcileAttempts || !errors.Is(err, ErrConcurrentChange) {
+			return n, err
+		}
+	}
+}
+
+// reconcileOnce re-checks the records in one transaction and returns how
+// many changed.
+func (r *Repository) reconcileOnce(ctx context.Context, niks, kks []string, persons map[string]domain.PersonIdentity,
+	families map[string]bool) (int, error) {
 	changed := 0
-	err = r.db.InTx(ctx, func(tx *storage.Tx) error {
-		changed = 0
+	err := r.db.InTx(ctx, func(tx *storage.Tx) error {
 		now := r.now().UTC().Truncate(time.Microsecond)
 		var events []outbox.Event
 		n, err := reconcileKind(ctx, r, tx, housingKind, kks, now, &events, func(h *domain.Housing) {
@@ -283,13 +336,19 @@ func (r *Repository) Reconcile(ctx context.Context, niks, kks []string, ids doma
 		changed += n
 		return r.outbox.Append(ctx, tx, events...)
 	})
-	return changed, err
+	if err != nil {
+		return 0, err
+	}
+	return changed, nil
 }
 
 func reconcileKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], holders []string, now time.Time,
 	events *[]outbox.Event, recheck func(T)) (int, error) {
-	stored, err := byHolders(ctx, r, tx, k, holders, 0, true)
+	stored, err := byHolders(ctx, r, tx, k, holders, 0)
 	if err != nil {
+		return 0, err
+	}
+	if err := r.readDone(ctx, tx, k.table); err != nil {
 		return 0, err
 	}
 	update := updateRow(k)
@@ -300,10 +359,11 @@ func reconcileKind[T any](ctx context.Context, r *Repository, tx *storage.Tx, k 
 		if k.same(old, v) {
 			continue
 		}
+		read := k.meta(old).Version
 		m := k.meta(v)
-		m.Version, m.UpdateTime = k.meta(old).Version+1, now
-		if _, err := tx.ExecContext(ctx, update, k.row(v)...); err != nil {
-			return 0, fmt.Errorf("update %s: %w", k.table, err)
+		m.Version, m.UpdateTime = read+1, now
+		if err := execOne(ctx, tx, "update "+k.table, update, append(k.row(v), read)...); err != nil {
+			return 0, err
 		}
 		*events = append(*events, outbox.Event{Type: k.updated, Resource: k.resource(v), Family: k.family(v)})
 		n++

@@ -44,6 +44,11 @@ type Repository struct {
 	// sweep is where UnmatchedOwners resumes, per kind.
 	sweepMu sync.Mutex
 	sweep   [4][2]string
+
+	// afterRead, set by tests only, runs in an import chunk or a
+	// reconciliation between the read of a table's stored rows and their
+	// writes: where a concurrent writer strikes.
+	afterRead func(ctx context.Context, tx *storage.Tx, table string) error
 }
 
 // NewRepository returns a repository writing its events to ob.
@@ -194,9 +199,8 @@ func list[T any](ctx context.Context, r *Repository, k kind[T], q domain.Query, 
 }
 
 // byHolders reads the records of the given holders (KK numbers or owner
-// NIKs) in key order, at most limit (0: all); forUpdate locks them on
-// PostgreSQL (SQLite's BEGIN IMMEDIATE already holds the write lock).
-func byHolders[T any](ctx context.Context, r *Repository, q querier, k kind[T], holders []string, limit int, forUpdate bool) ([]T, error) {
+// NIKs) in key order, at most limit (0: all).
+func byHolders[T any](ctx context.Context, r *Repository, q querier, k kind[T], holders []string, limit int) ([]T, error) {
 	if len(holders) == 0 {
 		return nil, nil
 	}
@@ -205,9 +209,6 @@ func byHolders[T any](ctx context.Context, r *Repository, q querier, k kind[T], 
 		" ORDER BY " + strings.Join(k.keyCols, ", ")
 	if limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", limit)
-	}
-	if forUpdate && r.db.Engine() == storage.Postgres {
-		query += " FOR UPDATE"
 	}
 	rows, err := q.QueryContext(ctx, query, arg)
 	if err != nil {
@@ -233,20 +234,20 @@ func scanAll[T any](rows *sql.Rows, k kind[T]) ([]T, error) {
 func (r *Repository) FamilyRecords(ctx context.Context, kk string, niks []string, limit int) (*domain.FamilyRecords, error) {
 	out := &domain.FamilyRecords{Totals: domain.OwnedTotals{VehiclesByType: map[domain.VehicleType]domain.TypeTotal{}}}
 	var err error
-	if out.Housing, err = byHolders(ctx, r, r.db, housingKind, []string{kk}, 0, false); err != nil {
+	if out.Housing, err = byHolders(ctx, r, r.db, housingKind, []string{kk}, 0); err != nil {
 		return nil, err
 	}
-	if out.Holdings, err = byHolders(ctx, r, r.db, holdingsKind, []string{kk}, 0, false); err != nil {
+	if out.Holdings, err = byHolders(ctx, r, r.db, holdingsKind, []string{kk}, 0); err != nil {
 		return nil, err
 	}
 	if len(niks) == 0 {
 		return out, nil
 	}
 	// One more than the limit tells the summary that the list was cut.
-	if out.Land, err = byHolders(ctx, r, r.db, landKind, niks, limit+1, false); err != nil {
+	if out.Land, err = byHolders(ctx, r, r.db, landKind, niks, limit+1); err != nil {
 		return nil, err
 	}
-	if out.Vehicles, err = byHolders(ctx, r, r.db, vehicleKind, niks, limit+1, false); err != nil {
+	if out.Vehicles, err = byHolders(ctx, r, r.db, vehicleKind, niks, limit+1); err != nil {
 		return nil, err
 	}
 	cond, arg := r.anyOf("owner_nik", niks, 1)
@@ -286,6 +287,7 @@ func (r *Repository) anyOf(column string, values []string, param int) (string, a
 	return fmt.Sprintf("%s IN (SELECT value FROM json_each($%d))", column, param), string(b)
 }
 
-// ErrConcurrentChange: another writer inserted one of the records of a chunk
-// after the chunk looked; the chunk rolled back whole and may be retried.
+// ErrConcurrentChange: another writer inserted, changed or moved one of the
+// records of a chunk (or of a reconciliation) after it read them; its
+// transaction rolled back whole and may be retried.
 var ErrConcurrentChange = errors.New("records changed concurrently")

@@ -253,18 +253,14 @@ func (s *store[T]) update(ctx context.Context, tx *storage.Tx, x T, read int64) 
 	}
 	conds = append(conds, fmt.Sprintf("version = $%d", len(vals)+1))
 	args := append(append(append([]any{}, vals[nk:]...), vals[:nk]...), read)
-	res, err := tx.ExecContext(ctx, "UPDATE "+s.k.table+" SET "+strings.Join(sets, ", ")+" WHERE "+strings.Join(conds, " AND "), args...)
-	if err != nil {
-		return fmt.Errorf("update %s: %w", s.k.table, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("update %s: %w", s.k.table, err)
-	}
-	if n != 1 {
+	err := tx.ExecOne(ctx, "UPDATE "+s.k.table+" SET "+strings.Join(sets, ", ")+" WHERE "+strings.Join(conds, " AND "), args...)
+	if errors.Is(err, storage.ErrStaleWrite) {
 		// The name's NIK is masked: the error may be logged (DESIGN.md §6).
 		return fmt.Errorf("update %s: %s is no longer at version %d: %w: %w", s.k.table, domain.RejectionKey(x), read,
-			domain.ErrConcurrentChange, storage.ErrStaleWrite)
+			domain.ErrConcurrentChange, err)
+	}
+	if err != nil {
+		return fmt.Errorf("update %s: %w", s.k.table, err)
 	}
 	return nil
 }

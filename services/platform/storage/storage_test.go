@@ -150,6 +150,35 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// ExecOne is the optimistic write: one row changed is success, none is a
+// stale write that the caller retries, and the transaction stays usable.
+func TestExecOne(t *testing.T) {
+	storagetest.Engines(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		db := storagetest.Open(t, url, testMigrations)
+		err := db.InTx(ctx, func(tx *storage.Tx) error {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO items (id, n) VALUES ('a', 1)"); err != nil {
+				return err
+			}
+			if err := tx.ExecOne(ctx, "UPDATE items SET n = 2 WHERE id = $1 AND n = $2", "a", 1); err != nil {
+				t.Errorf("update at the version read: %v", err)
+			}
+			err := tx.ExecOne(ctx, "UPDATE items SET n = 3 WHERE id = $1 AND n = $2", "a", 1)
+			if !errors.Is(err, storage.ErrStaleWrite) || !storage.IsTransient(err) {
+				t.Errorf("update at a stale version: %v, want a transient ErrStaleWrite", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT n FROM items WHERE id = 'a'").Scan(&n); err != nil || n != 2 {
+			t.Fatalf("n = %d (%v), want 2", n, err)
+		}
+	})
+}
+
 func TestOpenRejectsUnknownURL(t *testing.T) {
 	for _, url := range []string{"", "mysql://root@localhost/db"} {
 		if _, err := storage.Open(context.Background(), url); err == nil {

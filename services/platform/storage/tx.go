@@ -89,6 +89,25 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 }
 
 // QueryContext runs a query in the transaction.
+// ExecOne runs an optimistic write that must change exactly one row: an
+// UPDATE or DELETE whose WHERE names the key and the version (or owner) the
+// transaction read. No row changed means another writer got there first:
+// ErrStaleWrite, which IsTransient counts, so the transaction is run again.
+func (tx *Tx) ExecOne(ctx context.Context, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return ErrStaleWrite
+	}
+	return nil
+}
+
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return tx.conn.QueryContext(ctx, query, args...)
 }

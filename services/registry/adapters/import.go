@@ -70,13 +70,37 @@ func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []imp
 			niks = append(niks, m.NIK)
 		}
 	}
-	stored, err := r.loadFamilies(ctx, tx, kks, true)
+	// The stored families among the chunk's, read unlocked in one query. A
+	// stored family the record matches exactly is counted unchanged and not
+	// written, so it needs no lock: a quarterly re-send of every family is
+	// mostly those. The ones a record would change are locked before they are
+	// compared and written: on PostgreSQL one single-row FOR UPDATE per
+	// family, in KK order (loadFamilies), then read again under the lock.
+	// (SQLite's BEGIN IMMEDIATE already holds the database's write lock.) A
+	// family another batch creates after this read fails the COPY below with
+	// a unique violation: the chunk rolls back whole (app.ImportFamilies).
+	stored, err := r.loadFamilies(ctx, tx, kks, false)
 	if err != nil {
 		return out, err
 	}
 	storedByKK := make(map[string]*domain.Family, len(stored))
+	var lock []string
 	for _, f := range stored {
 		storedByKK[f.KK] = f
+	}
+	for _, rec := range candidates {
+		if old, ok := storedByKK[rec.Value.KK]; ok && !sameFamily(old, rec.Value) {
+			lock = append(lock, old.KK)
+		}
+	}
+	if len(lock) > 0 && r.db.Engine() == storage.Postgres {
+		locked, err := r.loadFamilies(ctx, tx, lock, true)
+		if err != nil {
+			return out, err
+		}
+		for _, f := range locked {
+			storedByKK[f.KK] = f
+		}
 	}
 	currentFamily, err := r.familiesOf(ctx, tx, niks)
 	if err != nil {
@@ -84,7 +108,7 @@ func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []imp
 	}
 
 	now := r.now().UTC().Truncate(time.Microsecond)
-	var newFamilies, newPersons [][]any
+	var newFamilies, newPersons, newKeys [][]any
 	var events []outbox.Event
 	for _, rec := range candidates {
 		f := rec.Value
@@ -106,6 +130,7 @@ func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []imp
 			for _, m := range f.Members {
 				m.FamilyKK, m.Version, m.CreateTime, m.UpdateTime = f.KK, 1, now, now
 				newPersons = append(newPersons, personRow(m))
+				newKeys = append(newKeys, []any{m.NIK, f.KK})
 			}
 			events = append(events, outbox.Event{Type: EventFamilyCreated, Resource: "families/" + f.KK, Family: "families/" + f.KK})
 			out.Accepted++
@@ -130,16 +155,43 @@ func (r *Repository) ApplyImport(ctx context.Context, tx *storage.Tx, recs []imp
 	if _, err := tx.CopyFrom(ctx, "families", familyColumnList, newFamilies); err != nil {
 		return out, err
 	}
+	// The keys before the persons: person_keys' primary key is the guard
+	// that a NIK is in one family, should another batch have stored one of
+	// these persons since the check above.
+	if _, err := tx.CopyFrom(ctx, "person_keys", personKeyColumnList, newKeys); err != nil {
+		return out, err
+	}
 	if _, err := tx.CopyFrom(ctx, "persons", personColumnList, newPersons); err != nil {
 		return out, err
 	}
 	return out, r.outbox.Append(ctx, tx, events...)
 }
 
-// familiesOf maps each stored NIK among niks to its family.
+var personKeyColumnList = []string{"nik", "family_kk"}
+
+// sameFamily reports whether a record f says exactly what the stored family
+// old holds: the family's fields and the same members with the same fields.
+func sameFamily(old, f *domain.Family) bool {
+	if !sameFamilyRow(old, f) || len(old.Members) != len(f.Members) {
+		return false
+	}
+	for _, m := range f.Members {
+		prev := old.Member(m.NIK)
+		if prev == nil {
+			return false
+		}
+		m.FamilyKK = f.KK
+		if !samePerson(prev, m) {
+			return false
+		}
+	}
+	return true
+}
+
+// familiesOf maps each stored NIK among niks to its family, from person_keys.
 func (r *Repository) familiesOf(ctx context.Context, tx *storage.Tx, niks []string) (map[string]string, error) {
 	cond, arg := r.anyOf("nik", niks, 1)
-	rows, err := tx.QueryContext(ctx, "SELECT nik, family_kk FROM persons WHERE "+cond, arg)
+	rows, err := tx.QueryContext(ctx, "SELECT nik, family_kk FROM person_keys WHERE "+cond, arg)
 	if err != nil {
 		return nil, fmt.Errorf("look up members: %w", err)
 	}
@@ -182,8 +234,8 @@ func (r *Repository) refreshFamily(ctx context.Context, tx *storage.Tx, old, f *
 		prev := stored[m.NIK]
 		if prev == nil {
 			m.Version, m.CreateTime, m.UpdateTime = 1, now, now
-			if _, err := tx.ExecContext(ctx, "INSERT INTO persons ("+personColumns+") VALUES ("+placeholders(len(personColumnList))+")", personRow(m)...); err != nil {
-				return false, "", fmt.Errorf("insert person: %w", err)
+			if err := insertPerson(ctx, tx, m); err != nil {
+				return false, "", err
 			}
 			changed = true
 			continue
@@ -192,8 +244,8 @@ func (r *Repository) refreshFamily(ctx context.Context, tx *storage.Tx, old, f *
 			continue
 		}
 		m.Version, m.CreateTime, m.UpdateTime = prev.Version+1, prev.CreateTime, now
-		if _, err := tx.ExecContext(ctx, "UPDATE persons SET "+assignments(personColumnList[1:], 2)+" WHERE nik = $1", personRow(m)...); err != nil {
-			return false, "", fmt.Errorf("update person: %w", err)
+		if err := updatePerson(ctx, tx, m); err != nil {
+			return false, "", err
 		}
 		changed = true
 	}

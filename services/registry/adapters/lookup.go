@@ -8,31 +8,38 @@ import (
 )
 
 // LookupIdentities reports which NIKs and KK numbers are registered, with each
-// person's family, its region and vital status, and each family's region:
-// two index lookups, whatever the count.
+// person's family, its region and vital status, and each family's region.
+//
+// Persons are stored with their family, so the persons take two queries
+// whatever the count (docs/scale-out.md §4.2): each NIK's family from
+// person_keys, then the persons joined with their families, which are
+// co-located, by those families and NIKs. A person who moves between the two
+// is missing from the second and looked up again.
 func (r *Repository) LookupIdentities(ctx context.Context, niks, kks []string) (map[string]domain.Identity, map[string]string, error) {
 	persons := map[string]domain.Identity{}
 	families := map[string]string{}
-	if len(niks) > 0 {
-		cond, arg := r.anyOf("p.nik", niks, 1)
-		rows, err := r.db.QueryContext(ctx, `SELECT p.nik, p.family_kk, f.region_code, p.vital_status
-			FROM persons p JOIN families f ON f.kk = p.family_kk WHERE `+cond, arg)
+	for attempt := 0; len(niks) > 0; attempt++ {
+		if attempt == personReadAttempts {
+			return nil, nil, fmt.Errorf("lookup persons: %d moved between reads: %w", len(niks), domain.ErrConcurrentChange)
+		}
+		keys, err := r.personKeys(ctx, niks)
 		if err != nil {
-			return nil, nil, fmt.Errorf("lookup persons: %w", err)
-		}
-		for rows.Next() {
-			var id domain.Identity
-			var vital int32
-			if err := rows.Scan(&id.NIK, &id.FamilyKK, &id.FamilyRegion, &vital); err != nil {
-				rows.Close()
-				return nil, nil, err
-			}
-			id.Vital = domain.VitalStatus(vital)
-			persons[id.NIK] = id
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, nil, err
+		}
+		if len(keys) == 0 {
+			break
+		}
+		found, err := r.identities(ctx, keys)
+		if err != nil {
+			return nil, nil, err
+		}
+		niks = niks[:0:0]
+		for nik := range keys {
+			if id, ok := found[nik]; ok {
+				persons[nik] = id
+			} else {
+				niks = append(niks, nik) // moved since its key was read
+			}
 		}
 	}
 	if len(kks) > 0 {
@@ -55,4 +62,58 @@ func (r *Repository) LookupIdentities(ctx context.Context, niks, kks []string) (
 		}
 	}
 	return persons, families, nil
+}
+
+// personKeys maps each registered NIK among niks to its family.
+func (r *Repository) personKeys(ctx context.Context, niks []string) (map[string]string, error) {
+	cond, arg := r.anyOf("nik", niks, 1)
+	rows, err := r.db.QueryContext(ctx, "SELECT nik, family_kk FROM person_keys WHERE "+cond, arg)
+	if err != nil {
+		return nil, fmt.Errorf("lookup person keys: %w", err)
+	}
+	defer rows.Close()
+	keys := map[string]string{}
+	for rows.Next() {
+		var nik, kk string
+		if err := rows.Scan(&nik, &kk); err != nil {
+			return nil, err
+		}
+		keys[nik] = kk
+	}
+	return keys, rows.Err()
+}
+
+// identities reads the persons keys names, each in its family, with the
+// family's region: one co-located join, fixed on both tables' distribution
+// column by the families' KK numbers.
+func (r *Repository) identities(ctx context.Context, keys map[string]string) (map[string]domain.Identity, error) {
+	niks := make([]string, 0, len(keys))
+	seen := map[string]bool{}
+	var kks []string
+	for nik, kk := range keys {
+		niks = append(niks, nik)
+		if !seen[kk] {
+			seen[kk] = true
+			kks = append(kks, kk)
+		}
+	}
+	kkCond, kkArg := r.anyOf("p.family_kk", kks, 1)
+	nikCond, nikArg := r.anyOf("p.nik", niks, 2)
+	rows, err := r.db.QueryContext(ctx, `SELECT p.nik, p.family_kk, f.region_code, p.vital_status
+		FROM persons p JOIN families f ON f.kk = p.family_kk WHERE `+kkCond+` AND `+nikCond, kkArg, nikArg)
+	if err != nil {
+		return nil, fmt.Errorf("lookup persons: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]domain.Identity, len(keys))
+	for rows.Next() {
+		var id domain.Identity
+		var vital int32
+		if err := rows.Scan(&id.NIK, &id.FamilyKK, &id.FamilyRegion, &vital); err != nil {
+			return nil, err
+		}
+		id.Vital = domain.VitalStatus(vital)
+		out[id.NIK] = id
+	}
+	return out, rows.Err()
 }

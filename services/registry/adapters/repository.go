@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,6 +27,9 @@ var Migrations = storage.EmbeddedMigrations("registry", migrationFS, storage.Tab
 	// one router query (docs/scale-out.md §4.2).
 	"families": storage.Distributed("kk"),
 	"persons":  storage.Distributed("family_kk"),
+	// The NIK -> KK index of a lookup by NIK alone, and the guard that a NIK
+	// is in one family: its primary key is unique across all shards.
+	"person_keys": storage.Distributed("nik"),
 })
 
 // Event types of the registry's change feed.
@@ -62,20 +66,38 @@ const personColumns = "nik, family_kk, full_name, birth_place, birth_date, sex, 
 var personColumnList = strings.Split(strings.ReplaceAll(personColumns, " ", ""), ",")
 var familyColumnList = strings.Split(strings.ReplaceAll(familyColumns, " ", ""), ",")
 
-// GetPerson returns one person.
+// personReadAttempts bounds the retries of a read by NIK that finds the
+// person gone from the family person_keys named: each retry means the person
+// moved in between, a life event, so two in a row are already rare.
+const personReadAttempts = 3
+
+// GetPerson returns one person. Persons are stored with their family, so a
+// read by NIK alone takes two router queries: the family from person_keys,
+// then the row (docs/scale-out.md §4.2). A move between the two is seen as
+// a missing row and the read starts over.
 func (r *Repository) GetPerson(ctx context.Context, nik string) (*domain.Person, error) {
-	rows, err := r.db.QueryContext(ctx, "SELECT "+personColumns+" FROM persons WHERE nik = $1", nik)
-	if err != nil {
-		return nil, fmt.Errorf("get person: %w", err)
+	for range personReadAttempts {
+		var kk string
+		err := r.db.QueryRowContext(ctx, "SELECT family_kk FROM person_keys WHERE nik = $1", nik).Scan(&kk)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, domain.ErrNotFound
+		}
+		if err != nil {
+			return nil, fmt.Errorf("get person key: %w", err)
+		}
+		rows, err := r.db.QueryContext(ctx, "SELECT "+personColumns+" FROM persons WHERE family_kk = $1 AND nik = $2", kk, nik)
+		if err != nil {
+			return nil, fmt.Errorf("get person: %w", err)
+		}
+		ps, err := scanPersons(rows)
+		if err != nil {
+			return nil, err
+		}
+		if len(ps) > 0 {
+			return ps[0], nil
+		}
 	}
-	ps, err := scanPersons(rows)
-	if err != nil {
-		return nil, err
-	}
-	if len(ps) == 0 {
-		return nil, domain.ErrNotFound
-	}
-	return ps[0], nil
+	return nil, fmt.Errorf("get person: moved between reads %d times: %w", personReadAttempts, domain.ErrConcurrentChange)
 }
 
 // GetFamily returns one family with its members.
@@ -106,7 +128,10 @@ func (r *Repository) ListFamilies(ctx context.Context, q domain.FamilyQuery) ([]
 		args = append(args, q.After.RegionCode, q.After.KK)
 		where = append(where, fmt.Sprintf("(region_code > $%d OR (region_code = $%d AND kk > $%d))", n+1, n+1, n+2))
 	}
-	query := "SELECT " + familyColumns + " FROM families"
+	// Families are spread over the shards by KK, so a page of a region (or of
+	// the nation) asks every shard for up to Limit rows and merges them: a
+	// deliberate fan-out, fine for an officer's page (docs/scale-out.md §6).
+	query := "SELECT /* dtsen:fanout officer list by region */ " + familyColumns + " FROM families"
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -126,21 +151,41 @@ func (r *Repository) ListFamilies(ctx context.Context, q domain.FamilyQuery) ([]
 	return fams, nil
 }
 
-// loadFamilies reads families and their members; forUpdate locks the family
-// rows on PostgreSQL (SQLite's BEGIN IMMEDIATE already holds the write lock).
+// loadFamilies reads families and their members, in KK order; forUpdate
+// locks the family rows on PostgreSQL (SQLite's BEGIN IMMEDIATE already holds
+// the write lock). The lock is one single-row SELECT ... FOR UPDATE per
+// family, in KK order: Citus takes FOR UPDATE only in a single-shard query,
+// and one order for every writer means two writers never deadlock. Once the
+// families are locked their membership cannot change, since moving a person
+// in or out locks the family too, so the members are read in one query.
 func (r *Repository) loadFamilies(ctx context.Context, q querier, kks []string, forUpdate bool) ([]*domain.Family, error) {
-	cond, arg := r.anyOf("kk", kks, 1)
-	query := "SELECT " + familyColumns + " FROM families WHERE " + cond + " ORDER BY kk"
+	var fams []*domain.Family
 	if forUpdate && r.db.Engine() == storage.Postgres {
-		query += " FOR UPDATE"
-	}
-	rows, err := q.QueryContext(ctx, query, arg)
-	if err != nil {
-		return nil, fmt.Errorf("load families: %w", err)
-	}
-	fams, err := scanFamilies(rows)
-	if err != nil {
-		return nil, err
+		kks = append([]string(nil), kks...)
+		sort.Strings(kks)
+		for i, kk := range kks {
+			if i > 0 && kk == kks[i-1] {
+				continue
+			}
+			rows, err := q.QueryContext(ctx, "SELECT "+familyColumns+" FROM families WHERE kk = $1 FOR UPDATE", kk)
+			if err != nil {
+				return nil, fmt.Errorf("lock family: %w", err)
+			}
+			f, err := scanFamilies(rows)
+			if err != nil {
+				return nil, err
+			}
+			fams = append(fams, f...)
+		}
+	} else {
+		cond, arg := r.anyOf("kk", kks, 1)
+		rows, err := q.QueryContext(ctx, "SELECT "+familyColumns+" FROM families WHERE "+cond+" ORDER BY kk", arg)
+		if err != nil {
+			return nil, fmt.Errorf("load families: %w", err)
+		}
+		if fams, err = scanFamilies(rows); err != nil {
+			return nil, err
+		}
 	}
 	return fams, r.attachMembers(ctx, q, fams)
 }
@@ -318,20 +363,22 @@ func (r *Repository) saveDiff(ctx context.Context, tx *storage.Tx, set *familySe
 			switch {
 			case !existed:
 				p.Version, p.CreateTime, p.UpdateTime = 1, now, now
-				if _, err := tx.ExecContext(ctx, "INSERT INTO persons ("+personColumns+") VALUES ("+placeholders(len(personColumnList))+")", personRow(p)...); err != nil {
+				if err := insertPerson(ctx, tx, p); err != nil {
 					if storage.IsUniqueViolation(err) {
 						return &domain.Precondition{Reason: "PERSON_IN_TWO_FAMILIES", Description: "this person already belongs to another family"}
 					}
-					return fmt.Errorf("insert person: %w", err)
+					return err
 				}
+			case before.FamilyKK != f.KK:
+				p.Version, p.UpdateTime = before.Version+1, now
+				if err := movePerson(ctx, tx, before.FamilyKK, p); err != nil {
+					return err
+				}
+				touched[before.FamilyKK] = true
 			case !samePerson(&before, p):
 				p.Version, p.UpdateTime = before.Version+1, now
-				row := personRow(p)
-				if _, err := tx.ExecContext(ctx, "UPDATE persons SET "+assignments(personColumnList[1:], 2)+" WHERE nik = $1", row...); err != nil {
-					return fmt.Errorf("update person: %w", err)
-				}
-				if before.FamilyKK != "" && before.FamilyKK != f.KK {
-					touched[before.FamilyKK] = true
+				if err := updatePerson(ctx, tx, p); err != nil {
+					return err
 				}
 			default:
 				continue
@@ -360,6 +407,73 @@ func (r *Repository) saveDiff(ctx context.Context, tx *storage.Tx, set *familySe
 		events = append(events, outbox.Event{Type: EventFamilyUpdated, Resource: "families/" + kk, Family: "families/" + kk})
 	}
 	return r.outbox.Append(ctx, tx, events...)
+}
+
+// Person rows live on their family's shard (persons is distributed by
+// family_kk) and person_keys maps each NIK to that family. Every write of a
+// person below names the row's family and NIK, and keeps the key in step in
+// the same transaction. A person is never deleted outright today: a member
+// leaves a family only by moving, and a death is a field of the row.
+
+// insertPerson writes a new person and their key. The key goes first: its
+// primary key is what refuses a NIK already stored in another family.
+func insertPerson(ctx context.Context, tx *storage.Tx, p *domain.Person) error {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO person_keys (nik, family_kk) VALUES ($1, $2)", p.NIK, p.FamilyKK); err != nil {
+		return fmt.Errorf("insert person key: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO persons ("+personColumns+") VALUES ("+placeholders(len(personColumnList))+")", personRow(p)...); err != nil {
+		return fmt.Errorf("insert person: %w", err)
+	}
+	return nil
+}
+
+// updatePersonSQL rewrites every column of a person but its key (nik,
+// family_kk), in place in its family, from personRow's arguments.
+var updatePersonSQL = "UPDATE persons SET " + assignments(personColumnList[2:], 3) + " WHERE family_kk = $2 AND nik = $1"
+
+// updatePerson rewrites a stored person who stays in family p.FamilyKK.
+func updatePerson(ctx context.Context, tx *storage.Tx, p *domain.Person) error {
+	res, err := tx.ExecContext(ctx, updatePersonSQL, personRow(p)...)
+	if err != nil {
+		return fmt.Errorf("update person: %w", err)
+	}
+	return oneRow(res, "update person")
+}
+
+// movePerson moves a stored person from family from into p.FamilyKK. The
+// row changes shard, and Citus never updates a distribution column, so it is
+// deleted from the old family and inserted into the new one, and the key
+// follows.
+func movePerson(ctx context.Context, tx *storage.Tx, from string, p *domain.Person) error {
+	res, err := tx.ExecContext(ctx, "DELETE FROM persons WHERE family_kk = $1 AND nik = $2", from, p.NIK)
+	if err != nil {
+		return fmt.Errorf("move person: delete: %w", err)
+	}
+	if err := oneRow(res, "move person: delete"); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO persons ("+personColumns+") VALUES ("+placeholders(len(personColumnList))+")", personRow(p)...); err != nil {
+		return fmt.Errorf("move person: insert: %w", err)
+	}
+	res, err = tx.ExecContext(ctx, "UPDATE person_keys SET family_kk = $1 WHERE nik = $2", p.FamilyKK, p.NIK)
+	if err != nil {
+		return fmt.Errorf("move person: key: %w", err)
+	}
+	return oneRow(res, "move person: key")
+}
+
+// oneRow checks that a write by key found its row. The families are locked,
+// so a miss means persons and person_keys disagree: fail rather than write
+// half a change.
+func oneRow(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("%s: %d rows where the registry holds one", what, n)
+	}
+	return nil
 }
 
 func samePerson(a, b *domain.Person) bool {

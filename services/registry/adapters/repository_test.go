@@ -309,6 +309,7 @@ func TestRepositoryUpdateFamilies(t *testing.T) {
 		if _, err := fx.repo.GetFamily(ctx, dup.KK); !errors.Is(err, domain.ErrNotFound) || fx.head(t) != cursor {
 			t.Fatalf("a failed create left the family or events: %v", err)
 		}
+		checkKeys(t, fx.db)
 	})
 }
 
@@ -457,6 +458,7 @@ func TestRepositoryApplyImport(t *testing.T) {
 		if p, _ := fx.repo.GetPerson(ctx, head); p.Vital != domain.VitalDeceased {
 			t.Fatalf("the death was undone: %+v", p)
 		}
+		checkKeys(t, fx.db)
 	})
 }
 

@@ -23,8 +23,9 @@ var ErrEtagMismatch = errors.New("etag mismatch")
 var ErrFamilyNotFound = fmt.Errorf("family: %w", domain.ErrNotFound)
 
 // ErrConcurrentChange means the resource moved while the command ran; the
-// caller may retry.
-var ErrConcurrentChange = errors.New("resource changed concurrently")
+// caller may retry. It is the repository's error of the same name, so a read
+// that gave up on a moving person maps to the same status.
+var ErrConcurrentChange = domain.ErrConcurrentChange
 
 // Importer is the storage half of a bulk import.
 type Importer interface {

@@ -9,6 +9,12 @@ import (
 // exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrConcurrentChange is returned by a Repository when a record kept moving
+// while it was being read: a person who changed family between the lookup of
+// their family and the read of their row, more times than a read retries.
+// The caller may retry.
+var ErrConcurrentChange = errors.New("resource changed concurrently")
+
 // FamilyQuery selects a page of families in (region code, KK) order.
 type FamilyQuery struct {
 	// RegionPrefix is a dotted region code at any level; empty means all.

@@ -2,6 +2,7 @@ package adapters
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -202,16 +203,12 @@ func (r *Repository) move(ctx context.Context, tx *storage.Tx, t *table, old, v 
 // execOne runs a write of one row read earlier in the chunk. Changing no
 // row means another writer changed or moved it since: ErrConcurrentChange.
 func execOne(ctx context.Context, tx *storage.Tx, what, query string, args ...any) error {
-	res, err := tx.ExecContext(ctx, query, args...)
+	err := tx.ExecOne(ctx, query, args...)
+	if errors.Is(err, storage.ErrStaleWrite) {
+		return fmt.Errorf("%s: %w: %w", what, domain.ErrConcurrentChange, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if n != 1 {
-		return fmt.Errorf("%s: %w: %w", what, domain.ErrConcurrentChange, storage.ErrStaleWrite)
 	}
 	return nil
 }
