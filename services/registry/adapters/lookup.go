@@ -84,23 +84,24 @@ func (r *Repository) personKeys(ctx context.Context, niks []string) (map[string]
 }
 
 // identities reads the persons keys names, each in its family, with the
-// family's region: one co-located join, fixed on both tables' distribution
-// column by the families' KK numbers.
+// family's region: one co-located join, fixed by the families' KK numbers
+// (persons follow through the join). It reads whole families and keeps the
+// asked NIKs in Go. The array is named once, on families: an `= ANY` on
+// persons as well, or a second one on their NIKs, makes PostgreSQL descend
+// the persons key once per array element for every family, which made each
+// source context's import ten times slower (BENCHMARKS.md).
 func (r *Repository) identities(ctx context.Context, keys map[string]string) (map[string]domain.Identity, error) {
-	niks := make([]string, 0, len(keys))
 	seen := map[string]bool{}
 	var kks []string
-	for nik, kk := range keys {
-		niks = append(niks, nik)
+	for _, kk := range keys {
 		if !seen[kk] {
 			seen[kk] = true
 			kks = append(kks, kk)
 		}
 	}
-	kkCond, kkArg := r.anyOf("p.family_kk", kks, 1)
-	nikCond, nikArg := r.anyOf("p.nik", niks, 2)
+	cond, arg := r.anyOf("f.kk", kks, 1)
 	rows, err := r.db.QueryContext(ctx, `SELECT p.nik, p.family_kk, f.region_code, p.vital_status
-		FROM persons p JOIN families f ON f.kk = p.family_kk WHERE `+kkCond+` AND `+nikCond, kkArg, nikArg)
+		FROM families f JOIN persons p ON p.family_kk = f.kk WHERE `+cond, arg)
 	if err != nil {
 		return nil, fmt.Errorf("lookup persons: %w", err)
 	}
@@ -111,6 +112,9 @@ func (r *Repository) identities(ctx context.Context, keys map[string]string) (ma
 		var vital int32
 		if err := rows.Scan(&id.NIK, &id.FamilyKK, &id.FamilyRegion, &vital); err != nil {
 			return nil, err
+		}
+		if _, asked := keys[id.NIK]; !asked {
+			continue // another member of the family
 		}
 		id.Vital = domain.VitalStatus(vital)
 		out[id.NIK] = id
