@@ -211,11 +211,23 @@ func load[T any](ctx context.Context, r *Repository, tx *storage.Tx, k kind[T], 
 		if err != nil || len(owners) == 0 {
 			return nil, err
 		}
+		// The owners' rows are read whole and the asked ones kept here: a
+		// second `= ANY` on the ids makes PostgreSQL (before 17) descend the
+		// key once per (owner, id) pair. An owner has a handful of parcels or
+		// vehicles.
 		byOwner, ownerArg := r.anyOf(k.holder, dedupe(slices.Collect(maps.Values(owners))), 1)
-		byID, idArg := r.anyOf(k.keyCols[0], slices.Collect(maps.Keys(owners)), 2)
-		recs, err := readRows(ctx, tx, k, byOwner+" AND "+byID, ownerArg, idArg)
-		if err != nil || len(recs) == len(owners) {
-			return recs, err
+		held, err := readRows(ctx, tx, k, byOwner, ownerArg)
+		if err != nil {
+			return nil, err
+		}
+		recs := make(map[[2]string]T, len(owners))
+		for key, v := range held {
+			if _, asked := owners[key[0]]; asked {
+				recs[key] = v
+			}
+		}
+		if len(recs) == len(owners) {
+			return recs, nil
 		}
 		missing = len(owners) - len(recs)
 	}

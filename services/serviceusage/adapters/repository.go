@@ -146,10 +146,16 @@ func (r *Repository) query(ctx context.Context, q querier, t *table, s selection
 
 // keyedHomes reads, for the person-level participations named names of
 // the persons niks, the KK number each is stored under.
+//
+// It reads every key of those persons and keeps the asked names here (see
+// stored in import.go for why there is no second `= ANY`).
 func (r *Repository) keyedHomes(ctx context.Context, q querier, niks, names []string) (map[string]string, error) {
-	ncond, narg := r.anyOf("nik", niks, 1)
-	mcond, marg := r.anyOf("name", names, 2)
-	rows, err := q.QueryContext(ctx, "SELECT name, kk FROM participation_keys WHERE "+ncond+" AND "+mcond+" ORDER BY name", narg, marg)
+	asked := make(map[string]bool, len(names))
+	for _, n := range names {
+		asked[n] = true
+	}
+	cond, arg := r.anyOf("nik", niks, 1)
+	rows, err := q.QueryContext(ctx, "SELECT name, kk FROM participation_keys WHERE "+cond+" ORDER BY name", arg)
 	if err != nil {
 		return nil, fmt.Errorf("participation keys: %w", err)
 	}
@@ -160,7 +166,9 @@ func (r *Repository) keyedHomes(ctx context.Context, q querier, niks, names []st
 		if err := rows.Scan(&name, &kk); err != nil {
 			return nil, fmt.Errorf("participation keys: %w", err)
 		}
-		homes[name] = kk
+		if asked[name] {
+			homes[name] = kk
+		}
 	}
 	return homes, rows.Err()
 }
