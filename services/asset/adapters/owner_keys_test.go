@@ -2,11 +2,9 @@ package adapters_test
 
 import (
 	"context"
-	"io/fs"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/dtsen-id/dtsen/services/asset/adapters"
@@ -177,20 +175,9 @@ func TestRepositoryTransfer(t *testing.T) {
 func TestOwnerKeysMigration(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		first := fstest.MapFS{}
-		err := fs.WalkDir(adapters.Migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.Contains(path, "/0001_") {
-				return err
-			}
-			body, err := fs.ReadFile(adapters.Migrations.FS, path)
-			first[path] = &fstest.MapFile{Data: body}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		first := storagetest.Before(t, adapters.Migrations, 2)
 		db := storagetest.Open(t, url, outbox.Migrations,
-			storage.MigrationSet{Name: adapters.Migrations.Name, FS: first, Tables: adapters.Migrations.Tables})
+			first)
 
 		// Stored as the code before the migration stored them.
 		vs := []*domain.Vehicle{vehicle(0, 0), vehicle(1, 0), vehicle(2, 9)}

@@ -4,10 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"io/fs"
-	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
@@ -227,22 +224,8 @@ func TestReadByNIKRetriesAStaleKey(t *testing.T) {
 func TestPersonKeysMigrationBackfills(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		first := fstest.MapFS{}
-		err := fs.WalkDir(adapters.Migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.Contains(path, "/0001_") {
-				return err
-			}
-			body, err := fs.ReadFile(adapters.Migrations.FS, path)
-			first[path] = &fstest.MapFile{Data: body}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(first) != 2 {
-			t.Fatalf("migration 0001 files: %v", first)
-		}
-		db := storagetest.Open(t, url, outbox.Migrations, storage.MigrationSet{Name: adapters.Migrations.Name, FS: first})
+		first := storagetest.Before(t, adapters.Migrations, 2)
+		db := storagetest.Open(t, url, outbox.Migrations, first)
 
 		// Stored as the code before the migration stored them: persons only.
 		fams := []*domain.Family{family(0), family(1), family(2)}

@@ -3,46 +3,16 @@ package adapters_test
 import (
 	"context"
 	"encoding/json"
-	"io/fs"
 	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
-	"github.com/dtsen-id/dtsen/services/platform/storage"
 	"github.com/dtsen-id/dtsen/services/platform/storage/storagetest"
 	"github.com/dtsen-id/dtsen/services/scoring/adapters"
 	"github.com/dtsen-id/dtsen/services/scoring/domain"
 	"github.com/dtsen-id/dtsen/services/scoring/eligibility"
 )
-
-// migrationsBefore is set as a database in the field had it before version:
-// every migration below it, on both engines. It declares no placements, so
-// the Citus lint skips the statements a test runs to fill the old schema as
-// the code of that time did.
-func migrationsBefore(t *testing.T, set storage.MigrationSet, version int) storage.MigrationSet {
-	t.Helper()
-	before := fstest.MapFS{}
-	err := fs.WalkDir(set.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		num, _, _ := strings.Cut(d.Name(), "_")
-		if v, err := strconv.Atoi(num); err != nil || v >= version {
-			return err
-		}
-		body, err := fs.ReadFile(set.FS, path)
-		before[path] = &fstest.MapFile{Data: body}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return storage.MigrationSet{Name: set.Name, FS: before}
-}
 
 // TestKeysByFamilyMigration: migration 0006 gives score_history the key
 // (kk, seq) and notices (kk, id), for Citus, and keeps every row: a family's
@@ -51,7 +21,7 @@ func migrationsBefore(t *testing.T, set storage.MigrationSet, version int) stora
 func TestKeysByFamilyMigration(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		db := storagetest.Open(t, url, migrationsBefore(t, adapters.Migrations, 6))
+		db := storagetest.Open(t, url, storagetest.Before(t, adapters.Migrations, 6))
 		repo := adapters.NewRepository(db)
 		if err := repo.Models.Create(ctx, trainedModel(t, "m-1")); err != nil {
 			t.Fatal(err)

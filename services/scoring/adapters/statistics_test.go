@@ -189,7 +189,7 @@ func TestRegionStatistics(t *testing.T) {
 func TestRegionStatisticsMigration(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		db := storagetest.Open(t, url, migrationsBefore(t, adapters.Migrations, 5))
+		db := storagetest.Open(t, url, storagetest.Before(t, adapters.Migrations, 5))
 		repo := adapters.NewRepository(db)
 		if err := repo.Models.Create(ctx, trainedModel(t, "m-1")); err != nil {
 			t.Fatal(err)

@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"io/fs"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/dtsen-id/dtsen/services/platform/outbox"
 	"github.com/dtsen-id/dtsen/services/platform/storage"
@@ -225,20 +223,9 @@ func TestParticipationKeyIsUnique(t *testing.T) {
 func TestKeysMigration(t *testing.T) {
 	storagetest.Engines(t, func(t *testing.T, url string) {
 		ctx := context.Background()
-		before := fstest.MapFS{}
-		err := fs.WalkDir(adapters.Migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.Contains(path, "/0001_") {
-				return err
-			}
-			body, err := fs.ReadFile(adapters.Migrations.FS, path)
-			before[path] = &fstest.MapFile{Data: body}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		before := storagetest.Before(t, adapters.Migrations, 2)
 		db := storagetest.Open(t, url, outbox.Migrations,
-			storage.MigrationSet{Name: adapters.Migrations.Name, FS: before, Tables: adapters.Migrations.Tables})
+			before)
 		// Stored as the code before the migration stored them.
 		for _, row := range []struct {
 			query string
