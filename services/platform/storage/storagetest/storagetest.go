@@ -13,13 +13,13 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"io/fs"
-	"strconv"
-	"strings"
-	"testing/fstest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // "pgx" driver for schema setup
