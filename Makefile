@@ -84,6 +84,13 @@ build: ## Build every service binary, the gateway and dtsenctl into ./bin.
 run: build ## Build and start the platform on SQLite, seeded with demo families; Ctrl-C stops it.
 	@deploy/local/run.sh
 
+.PHONY: images
+images: ## Build the container image of every command with docker (TAG defaults to the commit); see docs/deployment.md.
+	@set -e; tag=$${TAG:-$$(git rev-parse --short HEAD)}; \
+	for c in registry asset income serviceusage scoring grievance gateway dtsenctl; do \
+		docker build -f deploy/images/Dockerfile --build-arg COMMAND=$$c -t ghcr.io/dtsen-id/dtsen/$$c:$$tag .; \
+	done
+
 .PHONY: bench
 eval: ## Train both welfare models on a fresh 200,000-family population and write docs/evaluation.md.
 	go -C services/scoring run ./cmd/dtsen-eval -families 200000 -seed 20261127 -out ../../docs/evaluation.md
