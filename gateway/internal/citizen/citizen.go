@@ -380,27 +380,26 @@ func (s *Service) factorMatches(p *registryv1.Person, kind, digest string) bool 
 	return ok && constantTimeEqual(want, digest)
 }
 
-// allow applies the check's budgets; it reports whether the check may go on
-// and answers 429 otherwise.
+// allow applies the check's budgets in one Redis round trip (all or
+// nothing); it reports whether the check may go on and answers 429
+// otherwise. The failure budgets are looked at, not spent: only failures
+// spend them (fail). The gateway's per-NIK budget (the same bucket as
+// /v1/persons/{nik}) also bounds a burst of parallel guesses, which all pass
+// the look.
 func (s *Service) allow(w http.ResponseWriter, r *http.Request, ip, nik string) bool {
-	ctx := r.Context()
-	l, lim := s.cfg.Limiter, s.cfg.Limits
-	// The failure budgets are looked at, not spent: only failures spend them.
-	if d := l.Peek(ctx, failureNIKKey(nik), lim.FailuresPerNIK); !d.Allowed {
-		return s.refuse(w, r, ratelimit.ScopeNIK, d)
-	}
+	lim := s.cfg.Limits
+	steps := []ratelimit.Step{{Key: failureNIKKey(nik), Limit: lim.FailuresPerNIK}}
+	scopes := []string{ratelimit.ScopeNIK}
 	if ip != "" {
-		if d := l.Peek(ctx, failureIPKey(ip), lim.FailuresPerIP); !d.Allowed {
-			return s.refuse(w, r, ratelimit.ScopeIP, d)
-		}
-		if d := l.Allow(ctx, "citizen-check:ip:"+ip, lim.ChecksPerIP); !d.Allowed {
-			return s.refuse(w, r, ratelimit.ScopeIP, d)
-		}
+		steps = append(steps,
+			ratelimit.Step{Key: failureIPKey(ip), Limit: lim.FailuresPerIP},
+			ratelimit.Step{Key: "citizen-check:ip:" + ip, Limit: lim.ChecksPerIP, Count: true})
+		scopes = append(scopes, ratelimit.ScopeIP, ratelimit.ScopeIP)
 	}
-	// The gateway's per-NIK budget (the same bucket as /v1/persons/{nik}):
-	// it also bounds a burst of parallel guesses, which all pass the peek.
-	if d := l.Allow(ctx, ratelimit.ScopeNIK+":"+nik, s.cfg.PerNIK); !d.Allowed {
-		return s.refuse(w, r, ratelimit.ScopeNIK, d)
+	steps = append(steps, ratelimit.Step{Key: ratelimit.ScopeNIK + ":" + nik, Limit: s.cfg.PerNIK, Count: true})
+	scopes = append(scopes, ratelimit.ScopeNIK)
+	if i, d := s.cfg.Limiter.AllowAll(r.Context(), steps...); i >= 0 {
+		return s.refuse(w, r, scopes[i], d)
 	}
 	return true
 }

@@ -103,6 +103,108 @@ func (l *Limiter) Peek(ctx context.Context, key string, lim Limit) Decision {
 	return l.decide(ctx, key, lim, false)
 }
 
+// Step is one budget of a request that several budgets govern: Count spends
+// it (Allow), otherwise it is only looked at (Peek).
+type Step struct {
+	Key   string
+	Limit Limit
+	Count bool
+}
+
+// AllowAll decides one request against every step at once: one Redis round
+// trip instead of one per budget, and all or nothing, so a request refused by
+// one budget spends none of the others. It returns the index of the first
+// step that refuses, with that step's decision, or -1 and an allowed
+// decision. Like Allow it never fails: when Redis does, it decides in
+// process.
+func (l *Limiter) AllowAll(ctx context.Context, steps ...Step) (int, Decision) {
+	var live []int // the steps with a budget
+	for i, st := range steps {
+		if !st.Limit.unlimited() {
+			live = append(live, i)
+		}
+	}
+	if len(live) == 0 {
+		return -1, Decision{Allowed: true, Remaining: -1}
+	}
+	buckets := make([]string, len(live))
+	for j, i := range live {
+		buckets[j] = l.bucket(steps[i].Key)
+	}
+	if l.rdb != nil && l.health.Available() {
+		refused, d, err := l.decideAllRedis(ctx, steps, live, buckets)
+		if err == nil {
+			l.health.Succeeded(ctx)
+			return refused, d
+		}
+		l.health.Failed(ctx, err)
+	}
+	now := time.Now()
+	for j, i := range live {
+		if d := l.local.decide(buckets[j], steps[i].Limit, now, false); !d.Allowed {
+			return i, d
+		}
+	}
+	for j, i := range live {
+		if steps[i].Count {
+			l.local.decide(buckets[j], steps[i].Limit, now, true)
+		}
+	}
+	return -1, Decision{Allowed: true, Remaining: -1}
+}
+
+// gcraAll is gcra over several buckets: every bucket is checked first, and
+// the counted ones are written only when all pass. ARGV holds (interval,
+// requests, count flag) per key. It returns {index of the refusing key
+// (1-based), wait} or {0, 0}.
+var gcraAll = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local writes = {}
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[3 * i - 2])
+  local tolerance = interval * tonumber(ARGV[3 * i - 1])
+  local tat = tonumber(redis.call('GET', KEYS[i])) or now
+  if tat < now then tat = now end
+  local new_tat = tat + interval
+  local wait = new_tat - tolerance - now
+  if wait > 0 then
+    return {i, wait}
+  end
+  if ARGV[3 * i] == '1' then
+    writes[#writes + 1] = {KEYS[i], new_tat}
+  end
+end
+for _, w in ipairs(writes) do
+  redis.call('SET', w[1], string.format('%d', w[2]), 'PX', math.ceil((w[2] - now) / 1000))
+end
+return {0, 0}
+`)
+
+func (l *Limiter) decideAllRedis(ctx context.Context, steps []Step, live []int, buckets []string) (int, Decision, error) {
+	keys := make([]string, len(live))
+	args := make([]any, 0, 3*len(live))
+	for j, i := range live {
+		keys[j] = l.prefix + buckets[j]
+		flag := "0"
+		if steps[i].Count {
+			flag = "1"
+		}
+		args = append(args, steps[i].Limit.interval().Microseconds(), steps[i].Limit.Requests, flag)
+	}
+	res, err := gcraAll.Run(ctx, l.rdb, keys, args...).Int64Slice()
+	if err != nil {
+		return 0, Decision{}, err
+	}
+	if len(res) != 2 || res[0] < 0 || res[0] > int64(len(live)) {
+		return 0, Decision{}, fmt.Errorf("ratelimit: script returned %v", res)
+	}
+	if res[0] == 0 {
+		return -1, Decision{Allowed: true, Remaining: -1}, nil
+	}
+	return live[res[0]-1], Decision{RetryAfter: time.Duration(res[1]) * time.Microsecond}, nil
+}
+
 // decide runs GCRA on key's bucket, counting the request when count.
 func (l *Limiter) decide(ctx context.Context, key string, lim Limit, count bool) Decision {
 	if lim.unlimited() {

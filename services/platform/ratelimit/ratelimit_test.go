@@ -416,3 +416,42 @@ func TestPeekDoesNotCount(t *testing.T) {
 		}
 	})
 }
+
+// AllowAll spends the counted budgets only when every budget passes, and
+// names the first one that does not.
+func TestAllowAllIsAllOrNothing(t *testing.T) {
+	backends(t, func(t *testing.T, l *Limiter) {
+		ctx := context.Background()
+		perMinute1 := Limit{Requests: 1, Per: time.Minute}
+		steps := func() []Step {
+			return []Step{
+				{Key: "failures", Limit: perMinute3},            // looked at only
+				{Key: "checks", Limit: perMinute3, Count: true}, // spent
+				{Key: "unlimited", Count: true},
+				{Key: "per-nik", Limit: perMinute1, Count: true},
+			}
+		}
+		if i, d := l.AllowAll(ctx, steps()...); i != -1 || !d.Allowed {
+			t.Fatalf("first request refused by step %d: %+v", i, d)
+		}
+		// per-nik is spent: the next request is refused there, and spends
+		// nothing of "checks".
+		i, d := l.AllowAll(ctx, steps()...)
+		if i != 3 || d.Allowed || d.RetryAfter <= 0 || d.RetryAfter > time.Minute {
+			t.Fatalf("second request: step %d, %+v; want step 3 refusing", i, d)
+		}
+		if d := l.Peek(ctx, "checks", perMinute3); !d.Allowed || d.Remaining != 1 {
+			t.Fatalf("checks after one allowed and one refused request: %+v, want one spent", d)
+		}
+		if d := l.Peek(ctx, "failures", perMinute3); d.Remaining != 2 {
+			t.Fatalf("a looked-at budget was spent: %+v", d)
+		}
+		// A spent looked-at budget refuses first.
+		for range 3 {
+			l.Allow(ctx, "failures", perMinute3)
+		}
+		if i, _ := l.AllowAll(ctx, steps()...); i != 0 {
+			t.Fatalf("refused by step %d, want 0 (failures)", i)
+		}
+	})
+}
