@@ -1,6 +1,8 @@
 package citizen
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -17,14 +19,18 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 )
 
-// Session tokens (ADR 0009): "cs1." + base64url(payload) + "." +
-// base64url(HMAC-SHA256(key, "cs1." + base64url(payload))), the payload being
-// {"nik", "sub", "exp"}. The gateway verifies them itself; they never reach a
-// service, which would not accept them anyway.
+// Session tokens (ADR 0009): "cs2." + base64url(nonce || AES-256-GCM(payload)),
+// the payload being {"nik", "sub", "exp"} and the prefix authenticated as
+// additional data. The cipher key is derived from the session key. Sealing,
+// not only signing, keeps the NIK unreadable to whatever sees the token: a
+// proxy's log, a browser extension, a screenshot of the developer tools.
+// The gateway verifies tokens itself; they never reach a service, which
+// would not accept them anyway. ("cs1." tokens were signed, not sealed;
+// they are refused as invalid.)
 const (
 	// TokenPrefix marks a citizen session token among bearer tokens (a JWT
 	// starts with "eyJ").
-	TokenPrefix = "cs1."
+	TokenPrefix = "cs2."
 	// SessionTTL is how long a session lasts after a successful check.
 	SessionTTL = 30 * time.Minute
 	// MinKeyBytes is the shortest session key accepted.
@@ -46,8 +52,9 @@ type Session struct {
 // Sessions issues and verifies session tokens and derives the citizens'
 // pseudonyms, all with one key shared by every gateway replica.
 type Sessions struct {
-	key []byte
-	now func() time.Time
+	key  []byte
+	aead cipher.AEAD
+	now  func() time.Time
 }
 
 // NewSessions returns Sessions keyed with key (at least MinKeyBytes).
@@ -55,7 +62,15 @@ func NewSessions(key []byte) (*Sessions, error) {
 	if len(key) < MinKeyBytes {
 		return nil, errors.New("citizen: the session key must be at least 32 bytes")
 	}
-	return &Sessions{key: append([]byte(nil), key...), now: time.Now}, nil
+	s := &Sessions{key: append([]byte(nil), key...), now: time.Now}
+	block, err := aes.NewCipher(s.mac("dtsen-session-token-key")) // 32 bytes: AES-256
+	if err != nil {
+		return nil, err
+	}
+	if s.aead, err = cipher.NewGCM(block); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // RandomKey returns a fresh key, for a gateway started without one: its
@@ -106,8 +121,10 @@ func (s *Sessions) Issue(nik string) (string, time.Time) { return s.IssueAt(nik,
 func (s *Sessions) IssueAt(nik string, at time.Time) (string, time.Time) {
 	exp := at.Add(SessionTTL).UTC().Truncate(time.Second)
 	b, _ := json.Marshal(sessionPayload{NIK: nik, Subject: s.Pseudonym(nik), Expires: exp.Unix()})
-	body := TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return body + "." + base64.RawURLEncoding.EncodeToString(s.mac(body)), exp
+	nonce := make([]byte, s.aead.NonceSize())
+	_, _ = rand.Read(nonce) // crypto/rand.Read never fails on supported platforms
+	sealed := s.aead.Seal(nonce, nonce, b, []byte(TokenPrefix))
+	return TokenPrefix + base64.RawURLEncoding.EncodeToString(sealed), exp
 }
 
 // Verify checks a session token: TOKEN_INVALID when it was not issued with
@@ -121,15 +138,12 @@ func (s *Sessions) Verify(raw string) (Session, error) {
 	if len(raw) > maxTokenBytes || !IsSessionToken(raw) {
 		return invalid()
 	}
-	payloadB64, sigB64, ok := strings.Cut(strings.TrimPrefix(raw, TokenPrefix), ".")
-	if !ok {
+	sealed, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(raw, TokenPrefix))
+	if err != nil || len(sealed) < s.aead.NonceSize()+s.aead.Overhead() {
 		return invalid()
 	}
-	mac, err := base64.RawURLEncoding.DecodeString(sigB64)
-	if err != nil || !hmac.Equal(mac, s.mac(TokenPrefix+payloadB64)) {
-		return invalid()
-	}
-	b, err := base64.RawURLEncoding.DecodeString(payloadB64)
+	nonce, ciphertext := sealed[:s.aead.NonceSize()], sealed[s.aead.NonceSize():]
+	b, err := s.aead.Open(nil, nonce, ciphertext, []byte(TokenPrefix))
 	if err != nil {
 		return invalid()
 	}

@@ -90,7 +90,7 @@ func citizenCheck(defs map[string]any) map[string]any {
 		"description": "The citizen names their NIK and one second factor, the family's KK number or their birth date " +
 			"(YYYY-MM-DD). The answer holds the family's decile with its explanation, each programme's eligibility " +
 			"with reasons and objection deadlines, pending notices, the family (masked) and the citizen's own cases, " +
-			"plus a 30-minute session token (cs1.…) to send as Authorization: Bearer for the citizen's next calls. " +
+			"plus a 30-minute session token (cs2.…) to send as Authorization: Bearer for the citizen's next calls. " +
 			"An unregistered NIK and a wrong factor get the same 403 CHECK_FAILED. Sections a service could not " +
 			"answer are listed in unavailable. No bearer token is needed.",
 		"operationId": "Citizen_Check",
