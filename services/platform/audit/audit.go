@@ -55,9 +55,12 @@ func New(db *storage.DB, service string) *Log {
 
 // Event is one read of one record.
 type Event struct {
-	ID        int64
-	Time      time.Time
-	Subject   string
+	ID      int64
+	Time    time.Time
+	Subject string
+	// Actor is the workload that acted for Subject on a delegated call
+	// (auth.Principal.Actor); empty for a direct caller.
+	Actor     string
 	Role      string
 	Region    string
 	Purpose   string
@@ -95,7 +98,7 @@ func (l *Log) Read(ctx context.Context, records ...string) error {
 	recs := dedupe(records)
 	rows := make([][]any, len(recs))
 	for i, rec := range recs {
-		rows[i] = []any{now, p.Subject, string(p.Role), p.Region, p.Purpose, method, rec, requestID, traceID}
+		rows[i] = []any{now, p.Subject, p.Actor, string(p.Role), p.Region, p.Purpose, method, rec, requestID, traceID}
 	}
 	req := pending{rows: rows, done: make(chan error, 1)}
 	l.start.Do(func() { go l.writer() })
@@ -125,7 +128,7 @@ type pending struct {
 	done chan error
 }
 
-// maxBatchRows bounds one commit; insertRows bounds one statement (9
+// maxBatchRows bounds one commit; insertRows bounds one statement (10
 // parameters a row, well under PostgreSQL's and SQLite's parameter limits).
 const (
 	maxBatchRows = 2000
@@ -169,14 +172,14 @@ func (l *Log) insert(rows [][]any) error {
 			rows = rows[len(chunk):]
 			var sb strings.Builder
 			sb.WriteString(`INSERT INTO audit_events
-				(event_time, subject, role, region, purpose, method, record, request_id, trace_id) VALUES `)
-			args := make([]any, 0, len(chunk)*9)
+				(event_time, subject, actor, role, region, purpose, method, record, request_id, trace_id) VALUES `)
+			args := make([]any, 0, len(chunk)*10)
 			for i, r := range chunk {
 				if i > 0 {
 					sb.WriteString(", ")
 				}
 				n := len(args)
-				fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9)
+				fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
 				args = append(args, r...)
 			}
 			if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
@@ -229,7 +232,7 @@ func (l *Log) List(ctx context.Context, q Query) ([]Event, error) {
 	if q.BeforeID > 0 {
 		add("id < $%d", q.BeforeID)
 	}
-	sql := `SELECT id, event_time, subject, role, region, purpose, method, record, request_id, trace_id FROM audit_events`
+	sql := `SELECT id, event_time, subject, actor, role, region, purpose, method, record, request_id, trace_id FROM audit_events`
 	if q.Record == "" {
 		// Without a record the search reads every shard under Citus; it
 		// serves investigations ("what did this officer read"), which are rare.
@@ -249,7 +252,7 @@ func (l *Log) List(ctx context.Context, q Query) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.Subject, &e.Role, &e.Region, &e.Purpose, &e.Method, &e.Record, &e.RequestID, &e.TraceID); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Subject, &e.Actor, &e.Role, &e.Region, &e.Purpose, &e.Method, &e.Record, &e.RequestID, &e.TraceID); err != nil {
 			return nil, err
 		}
 		e.Time = time.UnixMicro(at).UTC()

@@ -134,6 +134,24 @@ func TestLog(t *testing.T) {
 				seen[e.Record] = true
 			}
 		})
+
+		t.Run("a delegated read records the citizen and the workload acting for them", func(t *testing.T) {
+			citizen := &auth.Principal{Subject: "citizen-abcdefghijklmnopqrst", Role: auth.RoleCitizen,
+				NIK: "3204121505900001", Purpose: "self_service", Actor: "dtsen-gateway"}
+			if err := log.Read(as(citizen), "families/3204120101100001"); err != nil {
+				t.Fatal(err)
+			}
+			events, err := log.List(ctx, audit.Query{Subject: citizen.Subject, Limit: 10})
+			if err != nil || len(events) != 1 {
+				t.Fatalf("%+v, %v", events, err)
+			}
+			if e := events[0]; e.Actor != "dtsen-gateway" || e.Role != "citizen" || e.Purpose != "self_service" {
+				t.Fatalf("delegated event %+v", e)
+			}
+			if e, _ := log.List(ctx, audit.Query{Subject: officer.Subject, Limit: 1}); e[0].Actor != "" {
+				t.Fatalf("a direct read names an actor: %+v", e[0])
+			}
+		})
 	})
 }
 

@@ -81,7 +81,7 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *auditv1.ListAuditEven
 	for _, e := range events {
 		resp.AuditEvents = append(resp.AuditEvents, &auditv1.AuditEvent{
 			Name: "auditEvents/" + strconv.FormatInt(e.ID, 10), EventTime: timestamppb.New(e.Time),
-			Service: s.log.service, Subject: e.Subject, Role: e.Role, Region: e.Region, Purpose: e.Purpose,
+			Service: s.log.service, Subject: e.Subject, Actor: e.Actor, Role: e.Role, Region: e.Region, Purpose: e.Purpose,
 			Method: e.Method, Record: e.Record, RequestId: e.RequestID, TraceId: e.TraceID,
 		})
 	}

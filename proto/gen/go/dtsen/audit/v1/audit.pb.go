@@ -48,7 +48,11 @@ type AuditEvent struct {
 	// The request id, to find the call in the service logs.
 	RequestId string `protobuf:"bytes,10,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// The W3C trace id, to find the call in the traces.
-	TraceId       string `protobuf:"bytes,11,opt,name=trace_id,json=traceId,proto3" json:"trace_id,omitempty"`
+	TraceId string `protobuf:"bytes,11,opt,name=trace_id,json=traceId,proto3" json:"trace_id,omitempty"`
+	// The workload that acted for `subject` on a delegated call: the gateway
+	// when a citizen checks their own status (ADR 0009). Empty when the
+	// subject called directly.
+	Actor         string `protobuf:"bytes,12,opt,name=actor,proto3" json:"actor,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -156,6 +160,13 @@ func (x *AuditEvent) GetRequestId() string {
 func (x *AuditEvent) GetTraceId() string {
 	if x != nil {
 		return x.TraceId
+	}
+	return ""
+}
+
+func (x *AuditEvent) GetActor() string {
+	if x != nil {
+		return x.Actor
 	}
 	return ""
 }
@@ -293,7 +304,7 @@ var File_dtsen_audit_v1_audit_proto protoreflect.FileDescriptor
 
 const file_dtsen_audit_v1_audit_proto_rawDesc = "" +
 	"\n" +
-	"\x1adtsen/audit/v1/audit.proto\x12\x0edtsen.audit.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbf\x02\n" +
+	"\x1adtsen/audit/v1/audit.proto\x12\x0edtsen.audit.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd5\x02\n" +
 	"\n" +
 	"AuditEvent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x129\n" +
@@ -309,7 +320,8 @@ const file_dtsen_audit_v1_audit_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\n" +
 	" \x01(\tR\trequestId\x12\x19\n" +
-	"\btrace_id\x18\v \x01(\tR\atraceId\"\x84\x01\n" +
+	"\btrace_id\x18\v \x01(\tR\atraceId\x12\x14\n" +
+	"\x05actor\x18\f \x01(\tR\x05actor\"\x84\x01\n" +
 	"\x16ListAuditEventsRequest\x12\x16\n" +
 	"\x06parent\x18\x04 \x01(\tR\x06parent\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
