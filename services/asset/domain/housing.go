@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"time"
+
+	regdomain "github.com/dtsen-id/dtsen/services/registry/domain"
+)
 
 // Housing is the house a family lives in as one source observed it, keyed
 // by (KK number, source).
@@ -86,7 +90,7 @@ func (h *Housing) Validate(now time.Time) Violations {
 	}
 	if h.PLNCustomerID != "" {
 		switch {
-		case !digits(h.PLNCustomerID, 12):
+		case !regdomain.IsDigits(h.PLNCustomerID, 12):
 			add("pln_customer_id", ReasonHousingPLNCustomerIDInvalid, "a PLN customer id is 12 digits")
 		case h.Lighting != LightingPLNMetered:
 			add("pln_customer_id", ReasonHousingPLNCustomerIDUnexpected, "a PLN customer id belongs to a PLN_METERED connection")
@@ -113,16 +117,4 @@ func (h *Housing) SameData(o *Housing) bool {
 		h.Bedrooms == o.Bedrooms && h.DrinkingWater == o.DrinkingWater && h.Lighting == o.Lighting &&
 		h.Power == o.Power && h.PLNCustomerID == o.PLNCustomerID && h.CookingFuel == o.CookingFuel &&
 		h.Toilet == o.Toilet && h.Sewage == o.Sewage && h.Source == o.Source && h.ObservationDate.Equal(o.ObservationDate)
-}
-
-func digits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

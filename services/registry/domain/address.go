@@ -37,7 +37,7 @@ func (a Address) Validate() Violations {
 
 // validRTRW: RT and RW are numbered from 1, so all zeros is no real unit.
 func validRTRW(s string) bool {
-	if len(s) < 1 || len(s) > 3 || !isDigits(s, len(s)) {
+	if len(s) < 1 || len(s) > 3 || !IsDigits(s, len(s)) {
 		return false
 	}
 	return atoi(s) > 0
@@ -46,5 +46,5 @@ func validRTRW(s string) bool {
 // validPostalCode: Indonesian postal codes are 5 digits whose first digit is
 // a postal region 1-9 (10110 Jakarta ... 99xxx Papua); none starts with 0.
 func validPostalCode(s string) bool {
-	return isDigits(s, 5) && s[0] != '0'
+	return IsDigits(s, 5) && s[0] != '0'
 }

@@ -37,7 +37,7 @@ func ParseNIK(s string, now time.Time) (NIK, *Violation) {
 	if len(s) > 64 || utf8.RuneCountInString(s) != 16 {
 		return NIK{}, nikViolation(ReasonNIKInvalidLength, "a NIK has exactly 16 digits")
 	}
-	if !isDigits(s, 16) {
+	if !IsDigits(s, 16) {
 		return NIK{}, nikViolation(ReasonNIKNotNumeric, "a NIK contains only the digits 0-9")
 	}
 	switch validRegion6(s[:6]) {
@@ -109,7 +109,7 @@ func ValidateKK(s string) *Violation {
 	if len(s) > 64 || utf8.RuneCountInString(s) != 16 {
 		return kkViolation(ReasonKKInvalidLength, "a KK number has exactly 16 digits")
 	}
-	if !isDigits(s, 16) {
+	if !IsDigits(s, 16) {
 		return kkViolation(ReasonKKNotNumeric, "a KK number contains only the digits 0-9")
 	}
 	if validRegion6(s[:6]) != "" {

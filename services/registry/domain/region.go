@@ -110,7 +110,7 @@ func ParseRegionCode(code string) (RegionLevel, *Violation) {
 	if len(parts) > int(LevelVillage) {
 		return 0, regionInvalid(code, "has more than four parts")
 	}
-	if !isDigits(parts[0], 2) {
+	if !IsDigits(parts[0], 2) {
 		return 0, regionInvalid(code, "province must be 2 digits")
 	}
 	if len(parts) > 1 && !validRegency(parts[1]) {
@@ -166,7 +166,7 @@ func validRegion6(s string) string {
 // validRegency: DESIGN.md §2, regencies are numbered 01-69 and cities 71-99,
 // so 00 and 70 never occur.
 func validRegency(s string) bool {
-	if !isDigits(s, 2) {
+	if !IsDigits(s, 2) {
 		return false
 	}
 	n := atoi(s)
@@ -174,19 +174,20 @@ func validRegency(s string) bool {
 }
 
 func validDistrict(s string) bool {
-	return isDigits(s, 2) && s != "00"
+	return IsDigits(s, 2) && s != "00"
 }
 
 // validVillage: Kemendagri village codes are a type digit (1 = kelurahan,
 // 2 = desa) followed by a serial that starts at 001, so x000 never occurs.
 func validVillage(s string) bool {
-	return isDigits(s, 4) && (s[0] == '1' || s[0] == '2') && s[1:] != "000"
+	return IsDigits(s, 4) && (s[0] == '1' || s[0] == '2') && s[1:] != "000"
 }
 
-// isDigits reports whether s is exactly n ASCII digits. unicode.IsDigit is
-// deliberately not used: it accepts Arabic-Indic and other digits that no
-// Dukcapil number contains.
-func isDigits(s string, n int) bool {
+// IsDigits reports whether s is exactly n ASCII digits: the shape of every
+// Indonesian administrative number (NIK, KK, PLN customer id, region code
+// parts). unicode.IsDigit is deliberately not used: it accepts Arabic-Indic
+// and other digits that no such number contains.
+func IsDigits(s string, n int) bool {
 	if len(s) != n {
 		return false
 	}

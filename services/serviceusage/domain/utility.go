@@ -2,6 +2,8 @@ package domain
 
 import (
 	"time"
+
+	rd "github.com/dtsen-id/dtsen/services/registry/domain"
 )
 
 // UtilityUsage is one month of a family's utilities (natural key: KK
@@ -53,7 +55,7 @@ func (u *UtilityUsage) Validate(now time.Time) Violations {
 	vs = append(vs, rangeViolation("electricity_kwh", ReasonUtilityKWhRange, u.ElectricityKWh, 0, MaxElectricityKWh)...)
 	vs = append(vs, rangeViolation("subsidised_lpg_purchases", ReasonUtilityLPGRange, u.SubsidisedLPGPurchases, 0, MaxSubsidisedLPGPurchases)...)
 	switch {
-	case u.PLNCustomerID != "" && !digits(u.PLNCustomerID, 12):
+	case u.PLNCustomerID != "" && !rd.IsDigits(u.PLNCustomerID, 12):
 		vs = append(vs, Violation{Field: "pln_customer_id", Reason: ReasonUtilityPLNInvalid,
 			Description: "pln_customer_id is the 12-digit PLN customer id"})
 	case u.PLNCustomerID == "" && u.SubsidisedTariff:
@@ -61,18 +63,6 @@ func (u *UtilityUsage) Validate(now time.Time) Violations {
 			Description: "a subsidised tariff must name the PLN customer id it is billed to"})
 	}
 	return vs
-}
-
-func digits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // ParseUtilityUsageName checks `families/{kk}/utilityUsages/{YYYY-MM}`.
