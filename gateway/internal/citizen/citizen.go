@@ -32,6 +32,8 @@ import (
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
 	"github.com/dtsen-id/dtsen/services/platform/ratelimit"
+
+	regdomain "github.com/dtsen-id/dtsen/services/registry/domain"
 )
 
 // CheckPath is the route of the status check.
@@ -246,7 +248,7 @@ func (r CheckRequest) validate() error {
 		field("kkNumber", "FACTOR_REQUIRED", "give the KK number or the birth date")
 	case r.KKNumber != "" && r.BirthDate != "":
 		field("birthDate", "FACTOR_AMBIGUOUS", "give the KK number or the birth date, not both")
-	case r.KKNumber != "" && !digits(r.KKNumber, 16):
+	case r.KKNumber != "" && !regdomain.IsDigits(r.KKNumber, 16):
 		field("kkNumber", "KK_NUMBER_INVALID", "the KK number is 16 digits")
 	case r.BirthDate != "" && !validBirthDate(r.BirthDate):
 		field("birthDate", "BIRTH_DATE_INVALID", "the birth date is YYYY-MM-DD")

@@ -17,6 +17,8 @@ import (
 
 	"github.com/dtsen-id/dtsen/services/platform/apierror"
 	"github.com/dtsen-id/dtsen/services/platform/auth"
+
+	regdomain "github.com/dtsen-id/dtsen/services/registry/domain"
 )
 
 // Session tokens (ADR 0009): "cs2." + base64url(nonce || AES-256-GCM(payload)),
@@ -160,16 +162,4 @@ func (s *Sessions) Verify(raw string) (Session, error) {
 	return Session{NIK: p.NIK, Subject: p.Subject, Expires: exp}, nil
 }
 
-func validNIK(s string) bool { return digits(s, 16) }
-
-func digits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
+func validNIK(s string) bool { return regdomain.IsDigits(s, 16) }

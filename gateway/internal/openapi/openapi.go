@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/dtsen-id/dtsen/gateway/internal/citizen"
@@ -161,20 +162,14 @@ func jsonName(f reflect.StructField) string {
 	if !f.IsExported() {
 		return ""
 	}
-	tag := f.Tag.Get("json")
-	if tag == "-" {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	switch name {
+	case "-":
 		return ""
-	}
-	for i := range len(tag) {
-		if tag[i] == ',' {
-			tag = tag[:i]
-			break
-		}
-	}
-	if tag == "" {
+	case "":
 		return f.Name
 	}
-	return tag
+	return name
 }
 
 func replaceRefs(v any, from, to string) {

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -148,6 +149,51 @@ func TestConformance(t *testing.T) {
 			}
 		})
 	})
+}
+
+// The Citus query lint sees every statement a database sends to
+// PostgreSQL, COPY included, with the placement map its migrations declared:
+// without this the lint would pass having checked nothing.
+func TestObserveStatements(t *testing.T) {
+	ctx := context.Background()
+	set := testMigrations
+	set.Tables = storage.Tables{"items": storage.Distributed("id")}
+	db := storagetest.Open(t, storagetest.PostgresURL(t), set)
+
+	var mu sync.Mutex
+	seen := map[string]*storage.Tables{}
+	stop := storage.ObserveStatements(func(tables *storage.Tables, sql string) {
+		mu.Lock()
+		seen[sql] = tables
+		mu.Unlock()
+	})
+	err := db.InTx(ctx, func(tx *storage.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO items (id, n) VALUES ($1, $2)", "a", 1); err != nil {
+			return err
+		}
+		_, err := tx.CopyFrom(ctx, "items", []string{"id", "n"}, [][]any{{"b", 2}})
+		return err
+	})
+	stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, "SELECT 1 FROM items WHERE id = 'after stop'"); err != nil {
+		t.Fatal(err)
+	}
+	for _, sql := range []string{"INSERT INTO items (id, n) VALUES ($1, $2)", `COPY "items" (id, n) FROM STDIN`} {
+		tables, ok := seen[sql]
+		if !ok {
+			t.Errorf("the observer did not see %q; it saw %v", sql, seen)
+			continue
+		}
+		if tables == nil || (*tables)["items"].String() != "distributed(id)" || (*tables)["schema_migrations"].String() != "local" {
+			t.Errorf("%q came with placements %v, want the migrated set's", sql, tables)
+		}
+	}
+	if _, ok := seen["SELECT 1 FROM items WHERE id = 'after stop'"]; ok {
+		t.Error("the observer saw a statement after stop")
+	}
 }
 
 // ExecOne is the optimistic write: one row changed is success, none is a

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	regdomain "github.com/dtsen-id/dtsen/services/registry/domain"
 )
 
 // Facts is what the rules need to know about one family after a ranking
@@ -111,7 +113,7 @@ const maxAge = 150
 func (f *Facts) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !digits(f.KK, 16) {
+	if !regdomain.IsDigits(f.KK, 16) {
 		bad("kk: must be 16 digits")
 	}
 	if f.Decile < 0 || f.Decile > 10 {
@@ -128,7 +130,7 @@ func (f *Facts) Validate() error {
 	}
 	seen := make(map[string]bool, len(f.Members))
 	for i, m := range f.Members {
-		if !digits(m.NIK, 16) {
+		if !regdomain.IsDigits(m.NIK, 16) {
 			bad("members[%d].nik: must be 16 digits", i)
 		} else if seen[m.NIK] {
 			bad("members[%d].nik: appears twice in the family", i)
@@ -147,18 +149,6 @@ func (f *Facts) Validate() error {
 	return errors.Join(errs...)
 }
 
-func digits(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // regionShape checks the dotted form of a region code (DESIGN.md §2): two
 // digits for the province, then dot-separated parts of 2, 2 and 4 digits.
 // The list of valid provinces lives in the registry, which owns it.
@@ -169,7 +159,7 @@ func regionShape(code string) bool {
 		return false
 	}
 	for i, p := range parts {
-		if !digits(p, widths[i]) {
+		if !regdomain.IsDigits(p, widths[i]) {
 			return false
 		}
 	}
